@@ -1,0 +1,47 @@
+"""neurodesk: the clinic's content and questions desk."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from service.config import Config
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, CLI; nothing else."""
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(
+        __name__,
+        instance_path=str(root / "instance"),
+        template_folder=str(root / "templates"),
+        static_folder="static",
+    )
+    app.config.from_mapping(Config(Path(app.instance_path)).as_dict())
+    if config:
+        app.config.from_mapping(config)
+
+    from service.extensions import csrf, db, limiter, login_manager, mail, migrate
+
+    import service.models  # noqa: F401  (the whole schema, for the ORM and Alembic)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(root / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+
+    from service.background import celery_init_app
+
+    celery_init_app(app)
+
+    from service.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+    from service import blueprints
+
+    blueprints.register(app)
+    return app

@@ -1,0 +1,22 @@
+"""The Celery app made from the Flask app (Flask docs' pattern): every task runs in an app context."""
+from __future__ import annotations
+
+from celery import Celery, Task
+from flask import Flask
+
+
+def celery_init_app(app: Flask) -> Celery:
+    class FlaskTask(Task):
+        def __call__(self, *args: object, **kwargs: object) -> object:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.config_from_object(app.config["CELERY"])
+    celery_app.conf.beat_schedule = app.config.get("CELERY_BEAT_SCHEDULE", {})
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+    # Importing registers the shared tasks with this Celery app.
+    import worker.tasks  # noqa: F401
+
+    return celery_app

@@ -1,0 +1,14 @@
+"""Where each room plugs its pages, API and CLI into the app."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from service.desk import bp as desk_bp
+
+    app.register_blueprint(desk_bp)
+
+    from service.cli import register_cli
+
+    register_cli(app)

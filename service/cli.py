@@ -1,0 +1,12 @@
+"""CLI groups by domain (`flask --app service ...`)."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_cli(app: Flask) -> None:
+    from service.seed import seed_command
+    from service.staff.cli import staff_cli
+
+    app.cli.add_command(staff_cli)
+    app.cli.add_command(seed_command)
