@@ -9,6 +9,10 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(desk_bp)
 
+    from service.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+
     from service.cli import register_cli
 
     register_cli(app)
