@@ -7,7 +7,8 @@ COPY worker ./worker
 COPY templates ./templates
 COPY migrations ./migrations
 COPY gunicorn.conf.py ./
-RUN pip install . && useradd --system --home /app neurodesk && mkdir -p /app/instance && chown neurodesk /app/instance
+# Editable, so the app finds templates/ and migrations/ beside the code.
+RUN pip install -e . && useradd --system --home /app neurodesk && mkdir -p /app/instance && chown neurodesk /app/instance
 USER neurodesk
 EXPOSE 8000
 CMD ["gunicorn", "service.wsgi:app"]
