@@ -13,6 +13,12 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(health_bp)
 
+    from service.tickets.api import bp as tickets_api_bp
+    from service.tickets.views import bp as tickets_bp
+
+    app.register_blueprint(tickets_bp)
+    app.register_blueprint(tickets_api_bp)
+
     from service.cli import register_cli
 
     register_cli(app)

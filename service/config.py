@@ -59,6 +59,11 @@ class Config:
             "broker_transport_options": {"visibility_timeout": 3600} if self.REDIS_URL else {},
             "timezone": "UTC",
         }
+        # Periodic tasks run by `celery -A worker beat`; each room adds its own entries.
+        self.CELERY_BEAT_SCHEDULE = {
+            # Hand over outbox events a request could not (broker down) and re-dispatch stranded ones.
+            "relay-outbox": {"task": "neurodesk.relay_outbox", "schedule": 5.0},
+        }
 
         self.RATELIMIT_ENABLED = _flag(env("RATELIMIT_ENABLED"), True)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"

@@ -8,3 +8,4 @@ from service.content.models import (  # noqa: F401
     SlugRedirect,
     Tag,
 )
+from service.tickets.models import Message, OutboundEmail, OutboxEvent, Ticket  # noqa: F401

@@ -7,3 +7,37 @@ from celery import shared_task
 @shared_task(name="neurodesk.ping")
 def ping() -> str:
     return "pong"
+
+
+# ---- intake, triage and outgoing mail (service/tickets, service/mail) ----------------------
+@shared_task(name="neurodesk.triage_ticket", acks_late=True)
+def triage_ticket(ticket_id: int) -> int:
+    """Classify and route one new ticket, then hand its emails to send_email. Idempotent."""
+    from service.tickets import outbox, services
+
+    event_ids = services.triage_ticket(ticket_id)
+    return outbox.dispatch(event_ids)
+
+
+@shared_task(name="neurodesk.send_email", bind=True, acks_late=True, max_retries=8)
+def send_email(self, email_id: int) -> str:
+    """Deliver one queued OutboundEmail at most once; 4xx and dropped connections retry with backoff."""
+    from sqlalchemy.exc import OperationalError
+
+    from service.mail import outbound
+
+    try:
+        return outbound.deliver(email_id)
+    except (outbound.TransientMailError, ConnectionError, OSError, OperationalError) as exc:
+        if self.request.retries >= self.max_retries:
+            outbound.give_up(email_id, str(exc))
+            return "failed"
+        raise self.retry(exc=exc, countdown=outbound.backoff_seconds(self.request.retries))
+
+
+@shared_task(name="neurodesk.relay_outbox")
+def relay_outbox() -> int:
+    """Beat: hand over outbox events the web request could not, and re-dispatch stranded ones."""
+    from service.tickets import outbox
+
+    return outbox.relay_pending()

@@ -1,0 +1,107 @@
+"""The emails a ticket causes at intake and triage: what they say, to whom, with which headers."""
+from __future__ import annotations
+
+import logging
+
+from flask import current_app
+from sqlalchemy import select
+
+from service.extensions import db
+from service.mail.addresses import mailbox, message_id, reply_address_for
+from service.mail.outbound import Draft, queue_email
+from service.staff.models import Role, Staff
+from service.tickets.models import OutboundEmail, Ticket
+from service.tickets.triage_port import EMERGENCY_ADVICE
+
+log = logging.getLogger(__name__)
+TOPIC_NAMES = {"spine": "Spine", "brain": "Brain", "tos": "Thoracic outlet", "general": "General"}
+
+
+def desk_url(ticket: Ticket) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL']}/desk/tickets/{ticket.reference}"
+
+
+def queue_red_flag_alerts(ticket: Ticket, reasons: list[str]) -> list[OutboundEmail]:
+    """Every active coordinator hears about a red flag at once, before any worker runs."""
+    coordinators = db.session.execute(
+        select(Staff).where(Staff.role == Role.COORDINATOR.value, Staff.active.is_(True)).order_by(Staff.id)
+    ).scalars().all()
+    emails = []
+    for coordinator in coordinators:
+        emails.append(queue_email(Draft(
+            key=f"ticket:{ticket.id}:red_flag_alert:{coordinator.id}",
+            kind="red_flag_alert",
+            to=mailbox(coordinator.name, coordinator.email),
+            subject=f"URGENT [{ticket.reference}] red flag: {reasons[0] if reasons else 'emergency'}",
+            template="red_flag_alert",
+            context={"ticket": ticket, "reasons": reasons, "desk_url": desk_url(ticket), "staff": coordinator},
+            message_id=message_id(ticket.reference, f"red-flag-alert-{coordinator.id}"),
+            ticket=ticket,
+        )))
+    return emails
+
+
+def queue_surgeon_notification(ticket: Ticket, surgeon: Staff) -> OutboundEmail:
+    topic = TOPIC_NAMES.get(ticket.tag or "", ticket.tag or "General")
+    urgent = "URGENT " if ticket.urgent else ""
+    return queue_email(Draft(
+        key=f"ticket:{ticket.id}:surgeon_notification:{surgeon.id}",
+        kind="surgeon_notification",
+        to=mailbox(surgeon.name, surgeon.email),
+        subject=f"{urgent}[{ticket.reference}] New {topic.lower()} question",
+        template="surgeon_notification",
+        context={
+            "ticket": ticket,
+            "surgeon": surgeon,
+            "topic": topic,
+            "question": ticket.question,
+            "desk_url": desk_url(ticket),
+        },
+        message_id=message_id(ticket.reference, f"notify-{surgeon.id}"),
+        # Replies go to a signed address naming this ticket and this surgeon: the inbound
+        # side trusts the token, never the From header.
+        reply_to=reply_address_for(ticket.id, surgeon.id),
+        ticket=ticket,
+    ))
+
+
+def queue_patient_acknowledgement(ticket: Ticket) -> OutboundEmail:
+    return queue_email(Draft(
+        key=f"ticket:{ticket.id}:patient_acknowledgement",
+        kind="patient_acknowledgement",
+        to=mailbox(ticket.patient_name, ticket.patient_email),
+        subject=f"We received your question [{ticket.reference}]",
+        template="patient_acknowledgement",
+        context={
+            "ticket": ticket,
+            "emergency_advice": EMERGENCY_ADVICE if ticket.urgent else None,
+            "related": related_reading(ticket.question),
+            "base_url": current_app.config["PUBLIC_BASE_URL"],
+        },
+        message_id=message_id(ticket.reference, "ack"),
+        reply_to=reply_address_for(ticket.id, None),
+        ticket=ticket,
+    ))
+
+
+def related_reading(text: str, limit: int = 3) -> list[dict[str, str]]:
+    """Up to `limit` articles/FAQs from the content search; an acknowledgement never fails for it."""
+    try:
+        from service.content.services import search
+    except ImportError:
+        return []
+    try:
+        results = search(text[:500], limit=limit)
+    except Exception:  # search is a nicety here; the acknowledgement must still go out
+        log.warning("related reading search failed", exc_info=True)
+        return []
+    items = results.get("items", []) if isinstance(results, dict) else list(results)
+    base = current_app.config["PUBLIC_BASE_URL"]
+    links = []
+    for item in items[:limit]:
+        get = item.get if isinstance(item, dict) else lambda k, o=item: getattr(o, k, None)
+        title = get("title") or get("question")
+        url = get("url") or (f"/articles/{get('slug')}" if get("slug") else None)
+        if title and url:
+            links.append({"title": str(title), "url": url if url.startswith("http") else base + url})
+    return links

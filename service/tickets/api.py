@@ -1,0 +1,64 @@
+"""POST /api/v1/questions: the intake for other front ends (apps, partner sites). No auth; rate limited."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from werkzeug.datastructures import MultiDict
+
+from service.errors import ServiceError, ValidationFailed
+from service.extensions import csrf, db, limiter
+from service.tickets import outbox, services
+from service.tickets.forms import AskForm
+from service.tickets.limits import counts_submission, email_key, email_limit, ip_limit
+
+bp = Blueprint("tickets_api", __name__, url_prefix="/api/v1")
+FIELDS = ("name", "email", "question", "topic")
+
+
+class UnsupportedMediaType(ServiceError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+def _form_data(body: Any) -> MultiDict:
+    """Map the JSON body onto the Ask form's fields so both intakes share every rule."""
+    if not isinstance(body, dict):
+        raise ValidationFailed("The body must be a JSON object.", fields={"_body": ["Send a JSON object."]})
+    wrong_type = {k: ["Must be a string."] for k in FIELDS if k in body and not isinstance(body[k], str)}
+    if body.get("consent") is not True:
+        wrong_type["consent"] = ["Must be true: the patient agrees that we store and answer the question."]
+    if wrong_type:
+        raise ValidationFailed("Some fields are not valid.", fields=wrong_type)
+    data = MultiDict({k: body[k] for k in FIELDS if k in body})
+    data["consent"] = "y"
+    return data
+
+
+@bp.route("/questions", methods=["POST"])
+@csrf.exempt
+@limiter.limit(ip_limit)
+@limiter.limit(email_limit, key_func=email_key, deduct_when=counts_submission)
+def create_question():
+    if not request.is_json:
+        raise UnsupportedMediaType("Send the question as application/json.")
+    body = request.get_json(silent=True)
+    if body is None:
+        raise ServiceError("The body is not valid JSON.", code="malformed_json")
+    form = AskForm(formdata=_form_data(body), meta={"csrf": False})
+    if not form.validate():
+        fields = {k: v for k, v in form.errors.items() if k != "website"}
+        raise ValidationFailed("Some fields are not valid.", fields=fields)
+    submission = services.submit_question(
+        name=form.name.data,
+        email=form.email.data,
+        question=form.question.data,
+        topic=form.topic.data or None,
+    )
+    db.session.commit()
+    outbox.dispatch(submission.event_ids)
+    return jsonify(
+        reference=submission.reference,
+        urgent=submission.urgent,
+        emergency_advice=submission.emergency_advice,
+    ), 202

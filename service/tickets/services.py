@@ -1,0 +1,128 @@
+"""Intake and triage: the business rules behind POST /ask, POST /api/v1/questions and the workers."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, update
+
+from service.extensions import db
+from service.mail import ticket_mail
+from service.staff.models import utcnow
+from service.tickets import routing, triage_port
+from service.tickets.models import Message, MessageKind, Ticket, TicketStatus
+from service.tickets.outbox import add_event, events_in_session
+
+REFERENCE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+TOPICS = ("spine", "brain", "tos")
+
+
+@dataclass(frozen=True)
+class Submission:
+    ticket_id: int
+    reference: str
+    urgent: bool
+    emergency_advice: str | None
+    event_ids: list[int] = field(default_factory=list)
+
+
+def new_reference() -> str:
+    """`Q-XXXX-XXXX` from the OS CSPRNG: 36^8 (2.8e12) values, never sequential."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"Q-{chars[:4]}-{chars[4:]}"
+
+
+def _unused_reference(tries: int = 8) -> str:
+    # The UNIQUE constraint is the final guard; this loop makes a collision at commit as
+    # unlikely as two collisions in a row on a 2.8e12 space.
+    for _ in range(tries):
+        reference = new_reference()
+        if db.session.execute(select(Ticket.id).where(Ticket.reference == reference)).first() is None:
+            return reference
+    raise RuntimeError("could not find an unused ticket reference")
+
+
+def submit_question(*, name: str, email: str, question: str, topic: str | None) -> Submission:
+    """Create the ticket, its first message and its outbox events in the caller's transaction.
+
+    Red flags are decided here, in the request, so the patient sees emergency advice at once
+    and coordinators are alerted without waiting for a worker. The caller commits, then
+    hands `event_ids` to `outbox.dispatch`.
+    """
+    flags = triage_port.red_flags(question)
+    ticket = Ticket(
+        reference=_unused_reference(),
+        patient_name=name,
+        patient_email=email,
+        requested_topic=topic if topic in TOPICS else None,
+        urgent=bool(flags),
+        status=TicketStatus.NEW.value,
+    )
+    ticket.reasons = [f.reason for f in flags]
+    ticket.messages.append(Message(kind=MessageKind.PATIENT.value, body=question))
+    db.session.add(ticket)
+    db.session.flush()
+    add_event("triage_ticket", {"ticket_id": ticket.id})
+    if flags:
+        ticket_mail.queue_red_flag_alerts(ticket, ticket.reasons)
+    db.session.flush()
+    return Submission(
+        ticket_id=ticket.id,
+        reference=ticket.reference,
+        urgent=ticket.urgent,
+        emergency_advice=triage_port.EMERGENCY_ADVICE if flags else None,
+        event_ids=events_in_session(),
+    )
+
+
+def triage_ticket(ticket_id: int) -> list[int]:
+    """Classify, route and queue the emails for one new ticket; commits; returns events to dispatch.
+
+    Idempotent: the conditional UPDATE takes the row (a row lock on PostgreSQL, the write
+    lock on SQLite) only while the ticket is still `new`, so a second run of the same task
+    (double dispatch, redelivery after a crash) waits, then finds nothing to do.
+    """
+    claimed = db.session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.status == TicketStatus.NEW.value)
+        .values(updated_at=utcnow())
+    )
+    if claimed.rowcount == 0:
+        db.session.rollback()
+        return []
+    ticket = db.session.execute(
+        select(Ticket).where(Ticket.id == ticket_id).with_for_update(of=Ticket)
+    ).scalar_one()
+    result = triage_port.classify(ticket.question)
+    decision = routing.decide(result)
+    now = utcnow()
+    ticket.tag = result.tag
+    ticket.confidence = result.confidence
+    ticket.urgent = ticket.urgent or result.urgent
+    reasons = list(dict.fromkeys(ticket.reasons + list(result.reasons) + [decision.why]))
+    if ticket.requested_topic and ticket.requested_topic != result.tag:
+        reasons.append(f"patient chose {ticket.requested_topic}")
+    ticket.reasons = reasons
+    ticket.needs_review = decision.needs_review
+    ticket.triaged_at = now
+    if decision.surgeon is not None:
+        ticket.assignee = decision.surgeon
+        ticket.assigned_at = now
+        ticket.status = TicketStatus.ASSIGNED.value
+    else:
+        ticket.status = TicketStatus.TRIAGED.value
+    ticket.messages.append(Message(
+        kind=MessageKind.SYSTEM.value,
+        body=f"Triaged as {result.tag} ({result.confidence:.2f}); {decision.why}.",
+    ))
+    if decision.surgeon is not None:
+        ticket_mail.queue_surgeon_notification(ticket, decision.surgeon)
+    ticket_mail.queue_patient_acknowledgement(ticket)
+    db.session.flush()
+    event_ids = events_in_session()
+    db.session.commit()
+    return event_ids
+
+
+def ticket_by_reference(reference: str) -> Ticket | None:
+    return db.session.execute(select(Ticket).where(Ticket.reference == reference.upper())).scalar_one_or_none()
