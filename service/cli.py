@@ -10,3 +10,7 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(staff_cli)
     app.cli.add_command(seed_command)
+
+    from service.content.cli import content_cli
+
+    app.cli.add_command(content_cli)

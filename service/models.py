@@ -3,6 +3,7 @@ from service.staff.models import ApiToken, Role, Staff, StaffSpecialty, utcnow  
 from service.content.models import (  # noqa: F401
     Article,
     ArticleRevision,
+    ContentChange,
     Faq,
     Section,
     SlugRedirect,

@@ -71,6 +71,19 @@ class Article(db.Model):
         back_populates="article", cascade="all, delete-orphan", order_by="ArticleRevision.number"
     )
 
+    @property
+    def state(self) -> str:
+        """draft, scheduled (published with a future publish time) or published."""
+        if self.status != "published":
+            return "draft"
+        if self.published_at is None or self.published_at > utcnow():
+            return "scheduled"
+        return "published"
+
+    @property
+    def is_visible(self) -> bool:
+        return self.state == "published"
+
 
 class ArticleRevision(db.Model):
     """A snapshot taken at every save; rollback copies one back as a new revision."""
@@ -128,3 +141,22 @@ class Faq(db.Model):
 
     section: Mapped[Section | None] = relationship(lazy="joined")
     learn_more_article: Mapped[Article | None] = relationship(lazy="joined")
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status == "published"
+
+
+class ContentChange(db.Model):
+    """One row per content save or delete: an audit trail, and its max id is the content version
+    that page and API ETags are built from (it changes on any save, including deletes)."""
+
+    __tablename__ = "content_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # article | faq | section
+    ref_id: Mapped[int]
+    action: Mapped[str] = mapped_column(String(20))  # created | updated | published | ... | deleted
+    label: Mapped[str] = mapped_column(String(200), default="")  # slug or question, kept after a delete
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,175 @@
+"""Full-text search over articles and FAQs: SQLite FTS5 or PostgreSQL tsvector, ranked.
+
+The index itself is made by migration 0003 (FTS5 table + triggers on SQLite; GIN expression
+indexes on PostgreSQL). User text never reaches a query parser raw: it is reduced to word
+tokens, each quoted (FTS5) or passed as a bound parameter (PostgreSQL), so `"`, `NEAR`,
+`*`, `:` or `!` in a query are just characters. All words must match first; if nothing does,
+any word may match, so a long question still finds something.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import DateTime, bindparam, text
+
+from service.extensions import db
+from service.staff.models import utcnow
+
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 16
+_MARK_START, _MARK_END = "\u27e6", "\u27e7"  # ⟦ ⟧: markers no clinic text uses
+
+# Keep in step with migration 0003 (the GIN indexes are built over exactly these expressions).
+PG_ARTICLE_VECTOR = (
+    "(setweight(to_tsvector('english', coalesce(a.title, '')), 'A') || "
+    "setweight(to_tsvector('english', coalesce(a.summary, '')), 'B') || "
+    "setweight(to_tsvector('english', coalesce(a.body_md, '')), 'C'))"
+)
+PG_FAQ_VECTOR = (
+    "(setweight(to_tsvector('english', coalesce(f.question, '')), 'A') || "
+    "setweight(to_tsvector('english', coalesce(f.answer_md, '')), 'C'))"
+)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One ranked result. `path` is the public page; `snippet` is plain text, `snippet_html` is
+    escaped text with the matched words in <mark>."""
+
+    type: str  # "article" | "faq"
+    ref_id: int
+    title: str  # article title or FAQ question
+    slug: str | None  # articles only
+    path: str
+    snippet: str
+    snippet_html: str
+    score: float
+
+
+def query_terms(q: str | None) -> list[str]:
+    """The words of a user query, lower-cased, bounded in number and length."""
+    if not q:
+        return []
+    words = re.findall(r"[^\W_]+", q[:MAX_QUERY_CHARS].lower())
+    return [w[:64] for w in words][:MAX_TERMS]
+
+
+def _clean_snippet(raw: str) -> tuple[str, str]:
+    """Markdown source fragment -> (plain text, escaped HTML with <mark>)."""
+    text_ = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", raw or "")  # [label](url) -> label
+    text_ = re.sub(r"[*_`#>|]+", " ", text_)
+    text_ = re.sub(r"(?:^|\s)-{2,}(?=\s|$)", " ", text_)
+    text_ = re.sub(r"\s+", " ", text_).strip()
+    plain = text_.replace(_MARK_START, "").replace(_MARK_END, "")
+    marked = html.escape(text_).replace(_MARK_START, "<mark>").replace(_MARK_END, "</mark>")
+    return plain, marked
+
+
+def _hit(kind: str, ref_id: int, title: str, slug: str | None, snippet: str, score: float) -> SearchHit:
+    plain, marked = _clean_snippet(snippet)
+    path = f"/articles/{slug}" if kind == "article" else f"/ask#faq-{ref_id}"
+    return SearchHit(kind, ref_id, title, slug, path, plain, marked, round(float(score), 6))
+
+
+def search_content(q: str | None, *, limit: int = 20, kinds: tuple[str, ...] = ("article", "faq"),
+                   include_drafts: bool = False) -> list[SearchHit]:
+    """Ranked hits for `q`: visible content only unless include_drafts (staff)."""
+    terms = query_terms(q)
+    if not terms or limit <= 0:
+        return []
+    limit = min(limit, 1000)
+    dialect = db.engine.dialect.name
+    run = _search_postgres if dialect == "postgresql" else _search_sqlite
+    hits = run(q or "", terms, limit, kinds, include_drafts, match_all=True)
+    if not hits and len(terms) > 1:
+        hits = run(q or "", terms, limit, kinds, include_drafts, match_all=False)
+    return hits
+
+
+def _visibility_sql(include_drafts: bool) -> tuple[str, str]:
+    if include_drafts:
+        return "1=1", "1=1"
+    return "a.status = 'published' AND a.published_at <= :now", "f.status = 'published'"
+
+
+def _search_sqlite(q: str, terms: list[str], limit: int, kinds: tuple[str, ...], include_drafts: bool,
+                   *, match_all: bool) -> list[SearchHit]:
+    # Every term is quoted, so FTS5 operators and syntax in user input are inert.
+    match = (" " if match_all else " OR ").join(f'"{t}"' for t in terms)
+    article_visible, faq_visible = _visibility_sql(include_drafts)
+    wanted = []
+    if "article" in kinds:
+        wanted.append(f"(a.id IS NOT NULL AND {article_visible})")
+    if "faq" in kinds:
+        wanted.append(f"(f.id IS NOT NULL AND {faq_visible})")
+    # bm25 weights: title (or question) 10, summary 4, body 1. bm25 is lower-is-better.
+    statement = text(f"""
+        SELECT content_search.rowid AS rid,
+               -bm25(content_search, 10.0, 4.0, 1.0) AS score,
+               snippet(content_search, 2, :ms, :me, '…', 24) AS snip,
+               a.id AS article_id, a.title AS article_title, a.slug AS article_slug,
+               f.id AS faq_id, f.question AS faq_question
+        FROM content_search
+        LEFT JOIN article a ON content_search.rowid % 2 = 0 AND a.id = content_search.rowid / 2
+        LEFT JOIN faq f ON content_search.rowid % 2 = 1 AND f.id = (content_search.rowid - 1) / 2
+        WHERE content_search MATCH :match AND ({' OR '.join(wanted)})
+        ORDER BY bm25(content_search, 10.0, 4.0, 1.0)
+        LIMIT :limit
+    """)
+    params = {"match": match, "limit": limit, "ms": _MARK_START, "me": _MARK_END}
+    if not include_drafts:
+        statement = statement.bindparams(bindparam("now", type_=DateTime()))
+        params["now"] = utcnow()
+    rows = db.session.execute(statement, params).mappings()
+    hits = []
+    for row in rows:
+        if row["article_id"] is not None:
+            hits.append(_hit("article", row["article_id"], row["article_title"], row["article_slug"], row["snip"], row["score"]))
+        else:
+            hits.append(_hit("faq", row["faq_id"], row["faq_question"], None, row["snip"], row["score"]))
+    return hits
+
+
+def _search_postgres(q: str, terms: list[str], limit: int, kinds: tuple[str, ...], include_drafts: bool,
+                     *, match_all: bool) -> list[SearchHit]:
+    if match_all:
+        # websearch_to_tsquery never raises on user syntax; control characters are removed first
+        # because PostgreSQL text cannot hold NUL.
+        query_sql = "websearch_to_tsquery('english', :q)"
+        params: dict[str, object] = {"q": re.sub(r"[\x00-\x1f\x7f]", " ", q[:MAX_QUERY_CHARS])}
+    else:
+        parts = [f"plainto_tsquery('english', :t{i})" for i in range(len(terms))]
+        query_sql = "(" + " || ".join(parts) + ")"
+        params = {f"t{i}": term for i, term in enumerate(terms)}
+    article_visible, faq_visible = _visibility_sql(include_drafts)
+    selects = []
+    if "article" in kinds:
+        selects.append(f"""
+            SELECT 'article' AS kind, a.id AS ref_id, a.title AS title, a.slug AS slug, a.body_md AS body,
+                   ts_rank({PG_ARTICLE_VECTOR}, q.tsq, 1) AS score
+            FROM article a, q WHERE {PG_ARTICLE_VECTOR} @@ q.tsq AND {article_visible}""")
+    if "faq" in kinds:
+        selects.append(f"""
+            SELECT 'faq' AS kind, f.id AS ref_id, f.question AS title, NULL AS slug, f.answer_md AS body,
+                   ts_rank({PG_FAQ_VECTOR}, q.tsq, 1) AS score
+            FROM faq f, q WHERE {PG_FAQ_VECTOR} @@ q.tsq AND {faq_visible}""")
+    statement = text(f"""
+        WITH q AS (SELECT {query_sql} AS tsq),
+        ranked AS (
+            SELECT * FROM ({' UNION ALL '.join(selects)}) AS hits
+            ORDER BY score DESC, kind, ref_id LIMIT :limit
+        )
+        SELECT kind, ref_id, title, slug, score,
+               ts_headline('english', body, (SELECT tsq FROM q),
+                           'StartSel={_MARK_START}, StopSel={_MARK_END}, MaxWords=30, MinWords=12, MaxFragments=1')
+                   AS snip
+        FROM ranked ORDER BY score DESC, kind, ref_id
+    """)
+    params["limit"] = limit
+    if not include_drafts:
+        statement = statement.bindparams(bindparam("now", type_=DateTime()))
+        params["now"] = utcnow()
+    rows = db.session.execute(statement, params).mappings()
+    return [_hit(row["kind"], row["ref_id"], row["title"], row["slug"], row["snip"], row["score"]) for row in rows]

@@ -1,0 +1,649 @@
+"""The CMS rules: saving articles (revisions, slug history, scheduling), sections, tags, FAQs,
+and the read queries pages and the API share. No HTTP here; the caller commits.
+
+Visibility: an article is public when status == "published" and published_at <= now (a future
+published_at means scheduled). A FAQ is public when status == "published". Drafts are never
+returned by the public query functions below.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, delete, func, or_, select, update
+
+from service.content.markdown import render_markdown, slugify
+from service.content.models import (
+    Article,
+    ArticleRevision,
+    ContentChange,
+    Faq,
+    Section,
+    SlugRedirect,
+    Tag,
+    article_tag,
+)
+from service.content.search import SearchHit, search_content
+from service.content.validation import (
+    SLUG_MAX,
+    clean_article_fields,
+    clean_faq_fields,
+    clean_section_fields,
+    is_slug,
+)
+from service.errors import Conflict, NotFound, ServiceError, ValidationFailed
+from service.extensions import db
+from service.staff.models import Staff, utcnow
+
+__all__ = [
+    "ArticleMoved", "SearchHit", "content_version",
+    "create_article", "update_article", "publish_article", "schedule_article", "unpublish_article",
+    "rollback_article", "delete_article", "list_revisions", "get_article", "get_published_article",
+    "published_articles", "articles_for_tag", "related_faqs",
+    "create_section", "update_section", "delete_section", "list_sections", "get_section",
+    "list_tags", "get_tag",
+    "create_faq", "update_faq", "delete_faq", "get_faq", "list_faqs", "faqs_grouped_by_section",
+    "search",
+]
+
+ARTICLE_ORDERS = ("-published_at", "title")
+
+
+class ArticleMoved(ServiceError):
+    """The slug asked for is an article's former slug: the edge answers 301 to `slug`."""
+
+    status = 301
+    code = "moved_permanently"
+
+    def __init__(self, slug: str):
+        super().__init__(f"This article moved to {slug!r}.")
+        self.slug = slug
+
+
+# --------------------------------------------------------------------------- change log
+
+def _record_change(kind: str, ref_id: int, action: str, label: str, author: Staff | None) -> None:
+    db.session.add(ContentChange(kind=kind, ref_id=ref_id, action=action, label=label[:200],
+                                 staff_id=author.id if author is not None else None))
+
+
+def content_version() -> str:
+    """Changes whenever any content is saved or deleted, and when a scheduled article goes live.
+
+    Built for ETags and cache keys: "<last change id>.<visible article count>" (the count moves
+    when a scheduled publish time passes, which writes nothing).
+    """
+    last_change = db.session.execute(select(func.max(ContentChange.id))).scalar_one() or 0
+    visible = db.session.execute(
+        select(func.count()).select_from(Article).where(*_visible_article())
+    ).scalar_one()
+    return f"{last_change}.{visible}"
+
+
+# --------------------------------------------------------------------------- articles: writes
+
+def _visible_article() -> tuple:
+    return (Article.status == "published", Article.published_at <= utcnow())
+
+
+def _section_by_slug(slug: str | None, field: str = "section") -> Section | None:
+    if slug is None:
+        return None
+    section = db.session.execute(select(Section).where(Section.slug == slug)).scalar_one_or_none()
+    if section is None:
+        raise ValidationFailed(f"Unknown section {slug!r}.", fields={field: [f"No section {slug!r}."]})
+    return section
+
+
+def tag_name_from_slug(slug: str) -> str:
+    """A readable default name for a tag created on demand: "back-pain" -> "Back pain"."""
+    return slug.replace("-", " ").capitalize()
+
+
+def _tags_for(wanted: Mapping[str, str | None]) -> list[Tag]:
+    """Existing tags by slug, creating the missing ones; a given name renames an existing tag."""
+    if not wanted:
+        return []
+    existing = {t.slug: t for t in db.session.execute(select(Tag).where(Tag.slug.in_(list(wanted)))).scalars()}
+    tags = []
+    for slug, name in wanted.items():
+        tag = existing.get(slug)
+        if tag is None:
+            tag = Tag(slug=slug, name=name or tag_name_from_slug(slug))
+            db.session.add(tag)
+        elif name and tag.name != name:
+            tag.name = name
+        tags.append(tag)
+    return sorted(tags, key=lambda t: t.slug)
+
+
+def _claim_slug(slug: str, article: Article | None) -> None:
+    """Make `slug` available to `article`: 409 if another live article has it; drop a redirect
+    that would otherwise shadow it (a live slug always wins over an old one)."""
+    owner = db.session.execute(select(Article).where(Article.slug == slug)).scalar_one_or_none()
+    if owner is not None and owner is not article:
+        raise Conflict(f"An article with the slug {slug!r} already exists.", fields={"slug": ["Already in use."]})
+    db.session.execute(delete(SlugRedirect).where(SlugRedirect.old_slug == slug))
+
+
+def _remember_old_slug(article: Article, old_slug: str) -> None:
+    redirect = db.session.execute(select(SlugRedirect).where(SlugRedirect.old_slug == old_slug)).scalar_one_or_none()
+    if redirect is None:
+        db.session.add(SlugRedirect(old_slug=old_slug, article_id=article.id))
+    else:
+        redirect.article_id = article.id
+
+
+def _snapshot(article: Article, note: str, author: Staff | None) -> ArticleRevision:
+    revision = ArticleRevision(
+        article_id=article.id, number=article.version, title=article.title, slug=article.slug,
+        summary=article.summary, body_md=article.body_md, seo_description=article.seo_description,
+        section_id=article.section_id, tag_slugs=" ".join(t.slug for t in article.tags),
+        status=article.status, published_at=article.published_at, note=note[:200],
+        author_id=author.id if author is not None else None,
+    )
+    db.session.add(revision)
+    return revision
+
+
+def _apply_article_fields(article: Article, fields: dict[str, Any]) -> bool:
+    """Set the given fields; True when anything changed."""
+    changed = False
+
+    def put(name: str, value: Any) -> None:
+        nonlocal changed
+        if getattr(article, name) != value:
+            setattr(article, name, value)
+            changed = True
+
+    for name in ("title", "summary", "seo_description"):
+        if name in fields:
+            put(name, fields[name])
+    if "body_md" in fields and (fields["body_md"] != article.body_md or not article.body_html):
+        put("body_md", fields["body_md"])
+        article.body_html = render_markdown(article.body_md)
+    if "section" in fields:
+        section = _section_by_slug(fields["section"])
+        if article.section is not section:
+            article.section = section
+            changed = True
+    if "tags" in fields:
+        tags = _tags_for(fields["tags"])
+        if [t.slug for t in article.tags] != [t.slug for t in tags]:
+            article.tags = tags
+            changed = True
+    if "status" in fields:
+        becomes_published = fields["status"] == "published" and article.status != "published"
+        put("status", fields["status"])
+        if becomes_published and "published_at" not in fields:
+            put("published_at", utcnow())
+    if "published_at" in fields:
+        put("published_at", fields["published_at"])
+    if article.status == "published" and article.published_at is None:
+        put("published_at", utcnow())
+    return changed
+
+
+def create_article(data: Mapping[str, Any], *, author: Staff | None = None) -> Article:
+    """Create an article (draft unless status="published") with revision 1.
+
+    Fields: slug, title (required), summary, body_md (or body), seo_description, section (slug),
+    tags (slugs, created on demand), status (draft|published), published_at (future = scheduled), note.
+    Raises ValidationFailed (422) or Conflict (409, slug taken).
+    """
+    fields = clean_article_fields(data, partial=False)
+    _claim_slug(fields["slug"], None)
+    article = Article(slug=fields["slug"], title=fields["title"], status="draft", version=1,
+                      summary="", body_md="", body_html="", seo_description="",
+                      author_id=author.id if author is not None else None)
+    fields.setdefault("body_md", "")
+    # No autoflush while the new article is half-built (setting its section would flush it).
+    with db.session.no_autoflush:
+        _apply_article_fields(article, fields)
+        article.body_html = render_markdown(article.body_md)
+        article.created_at = article.updated_at = utcnow()
+        db.session.add(article)
+    db.session.flush()
+    _snapshot(article, fields.get("note") or "Created", author)
+    _record_change("article", article.id, "created", article.slug, author)
+    return article
+
+
+def update_article(article: Article, data: Mapping[str, Any], *, author: Staff | None = None) -> Article:
+    """Apply a partial update. A real change bumps `version` and adds a revision; a save that
+    changes nothing is a no-op (no revision). A new slug leaves a redirect from the old one."""
+    fields = clean_article_fields(data, partial=True)
+    return _save_article(article, fields, author=author, action="updated")
+
+
+def _save_article(article: Article, fields: dict[str, Any], *, author: Staff | None, action: str) -> Article:
+    old_slug = article.slug
+    new_slug = fields.get("slug", old_slug)
+    if new_slug != old_slug:
+        _claim_slug(new_slug, article)
+    was_visible = article.is_visible
+    changed = _apply_article_fields(article, fields)
+    if new_slug != old_slug:
+        article.slug = new_slug
+        _remember_old_slug(article, old_slug)
+        changed = True
+    if not changed:
+        return article
+    if action == "updated" and article.is_visible != was_visible:
+        action = "published" if article.is_visible else "unpublished"
+    elif action == "updated" and article.state == "scheduled" and "published_at" in fields:
+        action = "scheduled"
+    article.version += 1
+    article.updated_at = utcnow()
+    db.session.flush()
+    _snapshot(article, fields.get("note") or action.capitalize(), author)
+    _record_change("article", article.id, action, article.slug, author)
+    return article
+
+
+def publish_article(article: Article, *, author: Staff | None = None) -> Article:
+    """Publish now."""
+    return update_article(article, {"status": "published", "published_at": utcnow()}, author=author)
+
+
+def schedule_article(article: Article, when: Any, *, author: Staff | None = None) -> Article:
+    """Publish at `when` (datetime or ISO 8601 string); invisible to the public until then."""
+    return update_article(article, {"status": "published", "published_at": when}, author=author)
+
+
+def unpublish_article(article: Article, *, author: Staff | None = None) -> Article:
+    """Back to draft: gone from public pages and the public API at once."""
+    return update_article(article, {"status": "draft"}, author=author)
+
+
+def list_revisions(article: Article) -> list[ArticleRevision]:
+    """Newest first."""
+    return list(db.session.execute(
+        select(ArticleRevision).where(ArticleRevision.article_id == article.id)
+        .order_by(ArticleRevision.number.desc())
+    ).scalars())
+
+
+def rollback_article(article: Article, number: int, *, author: Staff | None = None) -> Article:
+    """Copy revision `number`'s content (title, slug, summary, body, SEO text, section, tags) back
+    as a NEW revision; publication state stays as it is now."""
+    revision = db.session.execute(
+        select(ArticleRevision).where(ArticleRevision.article_id == article.id, ArticleRevision.number == number)
+    ).scalar_one_or_none()
+    if revision is None:
+        raise NotFound(f"Revision {number} of {article.slug!r} does not exist.", fields={"revision": ["No such revision."]})
+    section = db.session.get(Section, revision.section_id) if revision.section_id else None
+    fields: dict[str, Any] = {
+        "title": revision.title, "slug": revision.slug, "summary": revision.summary,
+        "body_md": revision.body_md, "seo_description": revision.seo_description,
+        "section": section.slug if section is not None else None,
+        "tags": {slug: None for slug in revision.tag_slugs.split()},
+        "note": f"Rolled back to revision {number}",
+    }
+    saved_version = article.version
+    _save_article(article, fields, author=author, action="rolled_back")
+    if article.version == saved_version:
+        # Rolling back to content identical to the current one still leaves a trace in history.
+        article.version += 1
+        article.updated_at = utcnow()
+        _snapshot(article, fields["note"], author)
+        _record_change("article", article.id, "rolled_back", article.slug, author)
+    return article
+
+
+def delete_article(article: Article, *, author: Staff | None = None) -> None:
+    """Delete an article with its revisions and old slugs; FAQs pointing at it keep their text."""
+    # Done explicitly: SQLite does not enforce ON DELETE without PRAGMA foreign_keys.
+    db.session.execute(update(Faq).where(Faq.learn_more_article_id == article.id).values(learn_more_article_id=None))
+    db.session.execute(delete(SlugRedirect).where(SlugRedirect.article_id == article.id))
+    _record_change("article", article.id, "deleted", article.slug, author)
+    db.session.delete(article)
+    db.session.flush()
+
+
+# --------------------------------------------------------------------------- articles: reads
+
+def get_article(slug: str) -> Article:
+    """Any article by its current slug, drafts included (staff only). Raises NotFound."""
+    article = None
+    if is_slug(slug):
+        article = db.session.execute(select(Article).where(Article.slug == slug)).scalar_one_or_none()
+    if article is None:
+        raise NotFound(f"No article {slug[:SLUG_MAX]!r}.")
+    return article
+
+
+def get_published_article(slug: str) -> Article:
+    """A publicly visible article by slug. Raises ArticleMoved(new_slug) for a former slug of a
+    visible article (answer 301), NotFound otherwise (unknown, draft, scheduled, malformed)."""
+    if not is_slug(slug):
+        raise NotFound("No such article.")
+    article = db.session.execute(
+        select(Article).where(Article.slug == slug, *_visible_article())
+    ).scalar_one_or_none()
+    if article is not None:
+        return article
+    redirect = db.session.execute(select(SlugRedirect).where(SlugRedirect.old_slug == slug)).scalar_one_or_none()
+    if redirect is not None and redirect.article.is_visible:
+        raise ArticleMoved(redirect.article.slug)
+    raise NotFound(f"No article {slug!r}.")
+
+
+def _article_query(*, section: str | None, tag: str | None, search_ids: list[int] | None,
+                   status: str | None) -> Select:
+    query = select(Article)
+    if status is None:
+        query = query.where(*_visible_article())
+    elif status == "draft":
+        query = query.where(Article.status == "draft")
+    elif status == "scheduled":
+        query = query.where(Article.status == "published", Article.published_at > utcnow())
+    elif status == "published":
+        query = query.where(*_visible_article())
+    # status == "all": no filter (staff)
+    if section is not None:
+        query = query.join(Section, Article.section_id == Section.id).where(Section.slug == section)
+    if tag is not None:
+        query = query.where(Article.id.in_(
+            select(article_tag.c.article_id).join(Tag, Tag.id == article_tag.c.tag_id).where(Tag.slug == tag)
+        ))
+    if search_ids is not None:
+        query = query.where(Article.id.in_(search_ids or [-1]))
+    return query
+
+
+def published_articles(
+    section: str | None = None,
+    tag: str | None = None,
+    search: str | None = None,
+    order: str = "-published_at",
+    limit: int = 20,
+    offset: int = 0,
+    *,
+    status: str | None = None,
+) -> tuple[list[Article], int]:
+    """Visible articles, filtered and paged: (items, total before paging).
+
+    `search` keeps only articles matching the full-text query (order stays as asked).
+    `status` is for staff: "draft", "scheduled", "published" or "all" (None = public view).
+    """
+    if order not in ARTICLE_ORDERS:
+        raise ValidationFailed(f"Unknown order {order!r}.", fields={"order": list(ARTICLE_ORDERS)})
+    if (section is not None and not is_slug(section)) or (tag is not None and not is_slug(tag)):
+        return [], 0
+    search_ids = None
+    if search is not None and search.strip():
+        hits = search_content(search, limit=1000, kinds=("article",), include_drafts=status is not None)
+        search_ids = [hit.ref_id for hit in hits]
+    query = _article_query(section=section, tag=tag, search_ids=search_ids, status=status)
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    if order == "title":
+        query = query.order_by(func.lower(Article.title), Article.id)
+    else:
+        query = query.order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
+    items = list(db.session.execute(query.limit(limit).offset(offset)).unique().scalars())
+    return items, total
+
+
+def articles_for_tag(slug: str, limit: int = 100) -> list[Article]:
+    """Visible articles with this tag, newest first."""
+    return published_articles(tag=slug, limit=limit)[0]
+
+
+def related_faqs(article: Article, limit: int = 6) -> list[Faq]:
+    """Visible FAQs that point at this article, then others from its section."""
+    query = select(Faq).where(Faq.status == "published")
+    conditions = [Faq.learn_more_article_id == article.id]
+    if article.section_id is not None:
+        conditions.append(Faq.section_id == article.section_id)
+    query = query.where(or_(*conditions)).order_by(
+        (Faq.learn_more_article_id == article.id).desc(), Faq.position, Faq.id
+    ).limit(limit)
+    return list(db.session.execute(query).unique().scalars())
+
+
+# --------------------------------------------------------------------------- sections and tags
+
+def create_section(data: Mapping[str, Any], *, author: Staff | None = None) -> Section:
+    """Fields: slug, title, topic (spine|brain|tos) required; description, position."""
+    fields = clean_section_fields(data, partial=False)
+    if db.session.execute(select(Section.id).where(Section.slug == fields["slug"])).first():
+        raise Conflict(f"A section with the slug {fields['slug']!r} already exists.", fields={"slug": ["Already in use."]})
+    section = Section(**{"description": "", "position": 0, **fields})
+    db.session.add(section)
+    db.session.flush()
+    _record_change("section", section.id, "created", section.slug, author)
+    return section
+
+
+def update_section(section: Section, data: Mapping[str, Any], *, author: Staff | None = None) -> Section:
+    fields = clean_section_fields(data, partial=True)
+    if "slug" in fields and fields["slug"] != section.slug:
+        if db.session.execute(select(Section.id).where(Section.slug == fields["slug"])).first():
+            raise Conflict(f"A section with the slug {fields['slug']!r} already exists.", fields={"slug": ["Already in use."]})
+    changed = False
+    for name, value in fields.items():
+        if getattr(section, name) != value:
+            setattr(section, name, value)
+            changed = True
+    if changed:
+        section.updated_at = utcnow()
+        db.session.flush()
+        _record_change("section", section.id, "updated", section.slug, author)
+    return section
+
+
+def delete_section(section: Section, *, author: Staff | None = None) -> None:
+    """Delete a section; its articles and FAQs stay, without a section."""
+    db.session.execute(update(Article).where(Article.section_id == section.id).values(section_id=None))
+    db.session.execute(update(Faq).where(Faq.section_id == section.id).values(section_id=None))
+    _record_change("section", section.id, "deleted", section.slug, author)
+    db.session.delete(section)
+    db.session.flush()
+
+
+def list_sections(topic: str | None = None) -> list[Section]:
+    query = select(Section).order_by(Section.position, Section.title)
+    if topic is not None:
+        query = query.where(Section.topic == topic)
+    return list(db.session.execute(query).scalars())
+
+
+def get_section(slug: str) -> Section:
+    """Raises NotFound."""
+    section = None
+    if is_slug(slug):
+        section = db.session.execute(select(Section).where(Section.slug == slug)).scalar_one_or_none()
+    if section is None:
+        raise NotFound("No such section.")
+    return section
+
+
+def section_article_counts() -> dict[int, int]:
+    """Visible articles per section id."""
+    rows = db.session.execute(
+        select(Article.section_id, func.count()).where(*_visible_article()).group_by(Article.section_id)
+    )
+    return {section_id: count for section_id, count in rows if section_id is not None}
+
+
+@dataclass(frozen=True)
+class TagCount:
+    slug: str
+    name: str
+    article_count: int
+
+
+def list_tags(*, include_unused: bool = False) -> list[TagCount]:
+    """Tags with their number of visible articles, most used first (unused ones hidden by default)."""
+    visible = (
+        select(article_tag.c.tag_id, func.count().label("n"))
+        .join(Article, Article.id == article_tag.c.article_id)
+        .where(*_visible_article())
+        .group_by(article_tag.c.tag_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Tag.slug, Tag.name, func.coalesce(visible.c.n, 0))
+        .outerjoin(visible, visible.c.tag_id == Tag.id)
+        .order_by(func.coalesce(visible.c.n, 0).desc(), Tag.slug)
+    )
+    return [TagCount(slug, name, count) for slug, name, count in rows if include_unused or count > 0]
+
+
+def get_tag(slug: str) -> Tag:
+    """Raises NotFound."""
+    tag = None
+    if is_slug(slug):
+        tag = db.session.execute(select(Tag).where(Tag.slug == slug)).scalar_one_or_none()
+    if tag is None:
+        raise NotFound("No such tag.")
+    return tag
+
+
+# --------------------------------------------------------------------------- FAQs
+
+def _article_by_slug(slug: str | None) -> Article | None:
+    if slug is None:
+        return None
+    article = db.session.execute(select(Article).where(Article.slug == slug)).scalar_one_or_none()
+    if article is None:
+        raise ValidationFailed(f"Unknown article {slug!r}.", fields={"learn_more_article": [f"No article {slug!r}."]})
+    return article
+
+
+def _apply_faq_fields(faq: Faq, fields: dict[str, Any]) -> bool:
+    changed = False
+    if "answer_md" in fields and (fields["answer_md"] != faq.answer_md or not faq.answer_html):
+        faq.answer_html = render_markdown(fields["answer_md"])
+    for name in ("question", "answer_md", "topic", "learn_more_text", "position", "status"):
+        if name in fields and getattr(faq, name) != fields[name]:
+            setattr(faq, name, fields[name])
+            changed = True
+    if "section" in fields:
+        section = _section_by_slug(fields["section"])
+        if faq.section is not section:
+            faq.section = section
+            changed = True
+    if "learn_more_article" in fields:
+        article = _article_by_slug(fields["learn_more_article"])
+        if faq.learn_more_article is not article:
+            faq.learn_more_article = article
+            changed = True
+    return changed
+
+
+def create_faq(data: Mapping[str, Any], *, author: Staff | None = None) -> Faq:
+    """Fields: question, answer_md (or answer), topic required; section (slug), learn_more_article
+    (slug), learn_more_text, position, status (published by default)."""
+    fields = clean_faq_fields(data, partial=False)
+    faq = Faq(learn_more_text="", position=0, status="published", version=1, answer_html="")
+    with db.session.no_autoflush:
+        _apply_faq_fields(faq, fields)
+        faq.created_at = faq.updated_at = utcnow()
+        db.session.add(faq)
+    db.session.flush()
+    _record_change("faq", faq.id, "created", faq.question, author)
+    return faq
+
+
+def update_faq(faq: Faq, data: Mapping[str, Any], *, author: Staff | None = None) -> Faq:
+    """Partial update; bumps version when anything changed."""
+    fields = clean_faq_fields(data, partial=True)
+    if _apply_faq_fields(faq, fields):
+        faq.version += 1
+        faq.updated_at = utcnow()
+        db.session.flush()
+        _record_change("faq", faq.id, "updated", faq.question, author)
+    return faq
+
+
+def delete_faq(faq: Faq, *, author: Staff | None = None) -> None:
+    _record_change("faq", faq.id, "deleted", faq.question, author)
+    db.session.delete(faq)
+    db.session.flush()
+
+
+def get_faq(faq_id: int, *, include_drafts: bool = False) -> Faq:
+    """Raises NotFound (also for a draft unless include_drafts)."""
+    faq = db.session.get(Faq, faq_id) if 0 < faq_id < 2**31 else None
+    if faq is None or (not include_drafts and not faq.is_visible):
+        raise NotFound("No such FAQ.")
+    return faq
+
+
+def list_faqs(
+    topic: str | None = None,
+    section: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    *,
+    status: str | None = None,
+) -> tuple[list[Faq], int]:
+    """FAQs in display order: (items, total). status None = public (published only);
+    staff may pass "draft", "published" or "all"."""
+    query = select(Faq)
+    if status is None or status == "published":
+        query = query.where(Faq.status == "published")
+    elif status == "draft":
+        query = query.where(Faq.status == "draft")
+    if topic is not None:
+        query = query.where(Faq.topic == topic)
+    if section is not None:
+        if not is_slug(section):
+            return [], 0
+        query = query.join(Section, Faq.section_id == Section.id).where(Section.slug == section)
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    query = query.outerjoin(Section, Faq.section_id == Section.id) if section is None else query
+    query = query.order_by(Faq.topic, Section.position.nulls_last(), Faq.position, Faq.id)
+    if limit is not None:
+        query = query.limit(limit)
+    items = list(db.session.execute(query.offset(offset)).unique().scalars())
+    return items, total
+
+
+def faqs_grouped_by_section() -> list[tuple[Section | None, list[Faq]]]:
+    """Visible FAQs grouped by section in section order; FAQs without a section come last (None)."""
+    groups: dict[int | None, list[Faq]] = {}
+    for faq in list_faqs()[0]:
+        groups.setdefault(faq.section_id, []).append(faq)
+    result: list[tuple[Section | None, list[Faq]]] = []
+    for section in list_sections():
+        if section.id in groups:
+            result.append((section, groups.pop(section.id)))
+    if None in groups:
+        result.append((None, groups.pop(None)))
+    return result
+
+
+# --------------------------------------------------------------------------- search
+
+def search(q: str, limit: int = 20, *, include_drafts: bool = False) -> list[SearchHit]:
+    """Visible articles and FAQs matching `q`, best first (title matches weigh most).
+    Empty or unusable queries give []."""
+    return search_content(q, limit=limit, include_drafts=include_drafts)
+
+
+def find_or_create_section_by_title(title: str, topic: str, *, author: Staff | None = None) -> Section:
+    """For imports that name a section by title: match by title (any case) or slug, else create."""
+    section = db.session.execute(
+        select(Section).where(or_(func.lower(Section.title) == title.strip().lower(), Section.slug == slugify(title)))
+    ).scalars().first()
+    if section is None:
+        position = (db.session.execute(select(func.max(Section.position))).scalar_one() or 0) + 1
+        section = create_section({"slug": slugify(title), "title": title.strip(), "topic": topic,
+                                  "position": position}, author=author)
+    return section
+
+
+def faq_by_question(question: str) -> Faq | None:
+    return db.session.execute(select(Faq).where(Faq.question == question.strip())).scalars().first()
+
+
+def article_by_slug_or_none(slug: str) -> Article | None:
+    return db.session.execute(select(Article).where(Article.slug == slug)).scalar_one_or_none()
+
+
+def tags_by_slug(slugs: Sequence[str]) -> dict[str, Tag]:
+    return {t.slug: t for t in db.session.execute(select(Tag).where(Tag.slug.in_(list(slugs)))).scalars()}
