@@ -19,6 +19,10 @@ def register(app: Flask) -> None:
     app.register_blueprint(tickets_bp)
     app.register_blueprint(tickets_api_bp)
 
+    from service.content.api import bp as content_api_bp
+
+    app.register_blueprint(content_api_bp)
+
     from service.cli import register_cli
 
     register_cli(app)

@@ -1,0 +1,164 @@
+"""The API's edge: bearer-token auth, JSON body and query parsing, conditional GETs.
+
+Every problem with a request becomes a typed ServiceError (400/401/403/415/422), so the
+shared handler answers `{"error": {...}}`; bad input never reaches a 500.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, g, jsonify, request
+from sqlalchemy.exc import IntegrityError
+
+from service.content.services import content_version
+from service.errors import Conflict, Forbidden, ServiceError, ValidationFailed
+from service.extensions import db
+from service.staff.models import Role, Staff
+from service.staff.services import staff_for_token
+
+EDITOR_ROLES = (Role.ADMIN.value, Role.COORDINATOR.value)
+MAX_OFFSET = 1_000_000
+
+
+class BadRequest(ServiceError):
+    status = 400
+    code = "bad_request"
+
+
+class Unauthorized(ServiceError):
+    status = 401
+    code = "unauthorized"
+
+
+class UnsupportedMediaType(ServiceError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+def current_staff() -> Staff | None:
+    """The staff member behind the bearer token, None without an Authorization header.
+    A header that is present but wrong is a 401 even on reads: the caller meant to sign in."""
+    if "staff" in g:
+        return g.staff
+    header = request.headers.get("Authorization")
+    staff = None
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("Use 'Authorization: Bearer <token>'.")
+        staff = staff_for_token(token.strip())
+        if staff is None:
+            raise Unauthorized("The API token is invalid or revoked.")
+    g.staff = staff
+    return staff
+
+
+def require_editor() -> Staff:
+    """Content writes: admins and coordinators; surgeons answer questions, they do not edit."""
+    staff = current_staff()
+    if staff is None:
+        raise Unauthorized("This endpoint needs 'Authorization: Bearer <token>'.")
+    if staff.role not in EDITOR_ROLES:
+        raise Forbidden("Your role may not edit content.")
+    return staff
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object: 415 if not JSON, 400 if malformed, 422 if not an object."""
+    if request.mimetype != "application/json" and not request.mimetype.endswith("+json"):
+        raise UnsupportedMediaType("Send the body as application/json.")
+    raw = request.get_data(cache=True)  # 413 from Werkzeug past MAX_CONTENT_LENGTH
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise BadRequest("The body is not valid JSON.", code="invalid_json") from None
+    if not isinstance(data, dict):
+        raise ValidationFailed("The body must be a JSON object.", fields={"body": ["Send a JSON object."]})
+    return data
+
+
+def int_arg(name: str, default: int, minimum: int, maximum: int) -> int:
+    value = request.args.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value) if len(value) <= 12 else None
+    except ValueError:
+        number = None
+    if number is None or not minimum <= number <= maximum:
+        raise BadRequest(f"Invalid {name}.", fields={name: [f"A whole number from {minimum} to {maximum}."]},
+                         code="invalid_query")
+    return number
+
+
+def paging(default_limit: int = 20) -> tuple[int, int]:
+    return int_arg("limit", default_limit, 1, 100), int_arg("offset", 0, 0, MAX_OFFSET)
+
+
+def choice_arg(name: str, choices: tuple[str, ...], default: str | None = None) -> str | None:
+    value = request.args.get(name)
+    if value is None or value == "":
+        return default
+    if value not in choices:
+        raise BadRequest(f"Invalid {name}.", fields={name: [f"Choose one of: {', '.join(choices)}."]},
+                         code="invalid_query")
+    return value
+
+
+def text_arg(name: str, max_length: int = 200) -> str | None:
+    """A free-text query argument; NUL and over-long input are trimmed, never an error."""
+    value = request.args.get(name)
+    if value is None:
+        return None
+    return value.replace("\x00", " ")[:max_length]
+
+
+def fields_arg(allowed: tuple[str, ...]) -> tuple[str, ...] | None:
+    value = request.args.get("fields")
+    if not value:
+        return None
+    names = tuple(dict.fromkeys(n.strip() for n in value.split(",") if n.strip()))
+    unknown = [n[:40] for n in names if n not in allowed]
+    if unknown:
+        raise BadRequest(f"Unknown field(s): {', '.join(unknown)}.",
+                         fields={"fields": [f"Unknown: {', '.join(unknown)}. Allowed: {', '.join(allowed)}."]},
+                         code="invalid_query")
+    return names or None
+
+
+def commit() -> None:
+    """End the request's transaction; a unique-key race (two editors, one slug) is a 409."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("That conflicts with existing content (a slug already in use?).") from None
+
+
+def cached_read(build: Callable[[], Any]) -> Response:
+    """A GET answered with an ETag over the content version, the URL and who asks; 304 when the
+    client's copy is current. Staff answers are private (they may include drafts)."""
+    staff = current_staff()
+    seed = f"{content_version()}|{request.full_path}|{staff.id if staff else '-'}"
+    etag = hashlib.sha256(seed.encode()).hexdigest()[:32]
+    cache_control = "private, no-cache" if staff else "public, max-age=60"
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = jsonify(build())
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = cache_control
+    response.vary.add("Authorization")
+    if staff is not None:
+        db.session.commit()  # keep the token's last_used_at
+    return response
+
+
+def list_body(items: list[dict[str, Any]], total: int, limit: int | None = None, offset: int | None = None) -> dict[str, Any]:
+    meta: dict[str, Any] = {"total_count": total}
+    if limit is not None:
+        meta.update(limit=limit, offset=offset or 0)
+    return {"meta": meta, "items": items}
