@@ -19,6 +19,12 @@ def register(app: Flask) -> None:
     app.register_blueprint(tickets_bp)
     app.register_blueprint(tickets_api_bp)
 
+    from service.content.editor import bp as editor_bp
+    from service.content.views import bp as pages_bp
+
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(editor_bp)
+
     from service.content.api import bp as content_api_bp
 
     app.register_blueprint(content_api_bp)
