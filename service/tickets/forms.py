@@ -5,13 +5,14 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 TOPIC_CHOICES = [
-    ("", "Not sure / let us decide"),
-    ("spine", "Spine (back, neck, nerves)"),
-    ("brain", "Brain (tumours, aneurysms, hydrocephalus)"),
-    ("tos", "Thoracic outlet syndrome"),
+    SelectChoice("", "Not sure / let us decide"),
+    SelectChoice("spine", "Spine (back, neck, nerves)"),
+    SelectChoice("brain", "Brain (tumours, aneurysms, hydrocephalus)"),
+    SelectChoice("tos", "Thoracic outlet syndrome"),
 ]
 NAME_MAX = 120
 QUESTION_MIN = 10

@@ -1,0 +1,52 @@
+"""/desk/mail: staff read every email the service sent or kept."""
+from __future__ import annotations
+
+import pytest
+
+from service.extensions import db
+from tests.mail.test_outbound import queued
+
+
+@pytest.fixture
+def logged_in(client, make_staff):
+    make_staff("coord@clinic.test", role="coordinator", specialties=(), password="correct horse")
+    html = client.get("/desk/login").get_data(as_text=True)
+    import re
+
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    client.post("/desk/login", data={"csrf_token": token, "email": "coord@clinic.test", "password": "correct horse"})
+    return client
+
+
+def test_mailbox_needs_a_login(client):
+    response = client.get("/desk/mail")
+    assert response.status_code == 302 and "/desk/login" in response.headers["Location"]
+
+
+def test_mailbox_lists_newest_first_and_opens_one(logged_in):
+    first = queued("test:1")
+    second = queued("test:2")
+    page = logged_in.get("/desk/mail").get_data(as_text=True)
+    assert page.index(f"/desk/mail/{second.id}") < page.index(f"/desk/mail/{first.id}")
+    assert "queued" in page
+    detail = logged_in.get(f"/desk/mail/{first.id}")
+    body = detail.get_data(as_text=True)
+    assert detail.headers["Cache-Control"] == "no-store"
+    assert first.message_id.replace("<", "&lt;").replace(">", "&gt;") in body
+    assert "reply+1-1-" in body
+    assert "&lt;b&gt;" in body  # HTML source shown escaped
+
+
+def test_html_part_is_served_only_inside_a_sandbox(logged_in):
+    email = queued()
+    response = logged_in.get(f"/desk/mail/{email.id}/html")
+    assert response.status_code == 200
+    assert response.headers["Content-Security-Policy"].startswith("sandbox")
+
+
+def test_mailbox_paginates(logged_in):
+    for i in range(55):
+        queued(f"test:{i}")
+    db.session.commit()
+    assert "Page 1 of 2" in logged_in.get("/desk/mail").get_data(as_text=True)
+    assert "Page 2 of 2" in logged_in.get("/desk/mail?page=2").get_data(as_text=True)
