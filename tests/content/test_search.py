@@ -1,0 +1,76 @@
+"""Full-text search on SQLite FTS5 and PostgreSQL tsvector: relevance, safety, visibility."""
+from __future__ import annotations
+
+import pytest
+
+from service.content import services
+from service.content.search import MAX_TERMS, query_terms
+from service.extensions import db
+
+
+def test_sciatica_finds_the_sciatica_article_and_faqs(demo):
+    hits = services.search("sciatica")
+    slugs = [h.slug for h in hits if h.type == "article"]
+    assert "lumbar-disc-herniation-and-sciatica" in slugs
+    assert any(h.type == "faq" and "sciatica" in h.title.lower() for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_numb_hand_overhead_finds_thoracic_outlet_content(demo):
+    hits = services.search("numb hand overhead")
+    assert hits[0].title == "Why does my hand go numb when I reach overhead?"
+    assert "thoracic-outlet-syndrome" in [h.slug for h in hits]
+    faq = hits[0]
+    assert faq.type == "faq" and faq.path == f"/ask#faq-{faq.ref_id}"
+
+
+def test_title_matches_rank_above_body_mentions(demo):
+    hits = [h for h in services.search("meningioma") if h.type == "article"]
+    assert hits[0].slug == "meningioma"
+
+
+def test_a_long_question_still_finds_something_when_not_every_word_matches(demo):
+    hits = services.search("my fingers tingle and my hand feels numb whenever I lift my arms above my head")
+    assert hits
+
+
+@pytest.mark.parametrize("query", [
+    '"', '""', "sciatica\"", "NEAR(", "* OR *", "title:sciatica", "AND", "-", "'; DROP TABLE article; --",
+    "sci*", "(((", "\x00", "é ü 漢字", "a" * 10_000, "numb " * 500, "!!!", "&|:",
+])
+def test_hostile_queries_never_fail(demo, query):
+    hits = services.search(query)
+    assert isinstance(hits, list)
+
+
+def test_empty_query_gives_nothing(demo):
+    assert services.search("") == []
+    assert services.search("   ") == []
+    assert services.search("...") == []
+
+
+def test_terms_are_bounded():
+    assert len(query_terms("word " * 100)) == MAX_TERMS
+    assert query_terms('"sciatica" NEAR(leg)') == ["sciatica", "near", "leg"]
+
+
+def test_snippets_are_plain_text_with_an_escaped_highlighted_variant(demo):
+    hit = services.search("sciatica")[0]
+    assert "<" not in hit.snippet
+    assert "<mark>" in hit.snippet_html.lower() or hit.snippet_html
+
+
+def test_index_follows_edits_and_deletes(demo):
+    article = services.get_published_article("meningioma")
+    services.update_article(article, {"body": "Now about zebrafish only."})
+    db.session.commit()
+    assert [h.slug for h in services.search("zebrafish")] == ["meningioma"]
+    services.delete_article(article)
+    db.session.commit()
+    assert services.search("zebrafish") == []
+    faq = services.create_faq({"question": "Do axolotls matter?", "answer": "No.", "topic": "brain"})
+    db.session.commit()
+    assert [h.ref_id for h in services.search("axolotls")] == [faq.id]
+    services.update_faq(faq, {"status": "draft"})
+    db.session.commit()
+    assert services.search("axolotls") == []
