@@ -86,22 +86,12 @@ def queue_patient_acknowledgement(ticket: Ticket) -> OutboundEmail:
 
 def related_reading(text: str, limit: int = 3) -> list[dict[str, str]]:
     """Up to `limit` articles/FAQs from the content search; an acknowledgement never fails for it."""
+    from service.content.services import search
+
     try:
-        from service.content.services import search
-    except ImportError:
-        return []
-    try:
-        results = search(text[:500], limit=limit)
+        hits = search(text[:500], limit=limit)
     except Exception:  # search is a nicety here; the acknowledgement must still go out
         log.warning("related reading search failed", exc_info=True)
         return []
-    items = results.get("items", []) if isinstance(results, dict) else list(results)
     base = current_app.config["PUBLIC_BASE_URL"]
-    links = []
-    for item in items[:limit]:
-        get = item.get if isinstance(item, dict) else lambda k, o=item: getattr(o, k, None)
-        title = get("title") or get("question")
-        url = get("url") or (f"/articles/{get('slug')}" if get("slug") else None)
-        if title and url:
-            links.append({"title": str(title), "url": url if url.startswith("http") else base + url})
-    return links
+    return [{"title": hit.title, "url": base + hit.path} for hit in hits[:limit]]

@@ -6,6 +6,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from werkzeug.datastructures import MultiDict
 
+from service.content.openapi import document, ref
 from service.errors import ServiceError, ValidationFailed
 from service.extensions import csrf, db, limiter
 from service.tickets import outbox, services
@@ -36,6 +37,14 @@ def _form_data(body: Any) -> MultiDict:
 
 
 @bp.route("/questions", methods=["POST"])
+@document(
+    summary="Ask a question",
+    description="A patient question. Red flags are decided at once: `urgent` and `emergency_advice` "
+                "tell the caller to show emergency advice now. No auth; rate limited per IP and per email.",
+    tags=["questions"],
+    request=ref("QuestionRequest"),
+    responses={202: ref("QuestionAccepted"), 400: None, 413: None, 415: None, 422: None, 429: None},
+)
 @csrf.exempt
 @limiter.limit(ip_limit)
 @limiter.limit(email_limit, key_func=email_key, deduct_when=counts_submission)

@@ -83,3 +83,16 @@ def test_relay_hands_over_undispatched_events_and_finishes_done_ones(make_staff)
     outbox.relay_pending()  # the next beat tick: everything done, nothing re-sent
     assert len(emails()) == 2
     assert all(e.completed_at or e.kind == "send_email" for e in db.session.execute(select(OutboxEvent)).scalars())
+
+
+def test_acknowledgement_links_up_to_three_related_pages(make_staff):
+    from service.seed import seed
+
+    list(seed())
+    db.session.commit()
+    submission = submit("Would a discectomy help the sciatica in my leg from a lumbar disc herniation?")
+    services.triage_ticket(submission.ticket_id)
+    ack = next(e for e in emails() if e.kind == "patient_acknowledgement")
+    assert "these pages may help" in ack.text_body
+    links = [line for line in ack.text_body.splitlines() if line.startswith("  - ")]
+    assert 1 <= len(links) <= 3 and all("http://127.0.0.1:5000/" in line for line in links)
