@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -12,6 +13,15 @@ def _flag(value: str | None, default: bool) -> bool:
     if value is None or value.strip() == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _number(value: str | None, default: float) -> float:
+    """A positive number from the environment; a blank or nonsense value keeps the default."""
+    try:
+        number = float(value) if value is not None and value.strip() else default
+    except ValueError:
+        return default
+    return number if number > 0 else default
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -100,6 +110,21 @@ class Config:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.JSON_SORT_KEYS = False
+
+        # Desk accounts. A staff session ends this many hours after login whatever happens
+        # (checked server-side in the user loader, so a copied cookie dies too).
+        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=_number(env("DESK_SESSION_HOURS"), 12))
+        # "strong": a session cookie replayed from another IP or browser is dropped at once.
+        self.SESSION_PROTECTION = "strong"
+        # Login throttling: only failed attempts count, in a moving window (see desk/throttle.py).
+        self.LOGIN_FAILURES_PER_EMAIL = max(1, int(_number(env("LOGIN_FAILURES_PER_EMAIL"), 5)))
+        self.LOGIN_FAILURES_PER_IP = max(1, int(_number(env("LOGIN_FAILURES_PER_IP"), 20)))
+        self.LOGIN_FAILURE_WINDOW_MINUTES = max(1, int(_number(env("LOGIN_FAILURE_WINDOW_MINUTES"), 15)))
+        # A fixed window would allow twice the limit across a window boundary.
+        self.RATELIMIT_STRATEGY = env("RATELIMIT_STRATEGY") or "moving-window"
+        # Response-time targets the desk measures against (hours to the first surgeon reply).
+        self.RESPONSE_TARGET_HOURS = _number(env("RESPONSE_TARGET_HOURS"), 48)
+        self.URGENT_RESPONSE_TARGET_HOURS = _number(env("URGENT_RESPONSE_TARGET_HOURS"), 4)
 
     def as_dict(self) -> dict[str, object]:
         return {k: v for k, v in vars(self).items() if k.isupper()}

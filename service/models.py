@@ -10,3 +10,4 @@ from service.content.models import (  # noqa: F401
     Tag,
 )
 from service.tickets.models import Message, OutboundEmail, OutboxEvent, Ticket  # noqa: F401
+from service.audit.models import AuditEvent  # noqa: F401

@@ -175,3 +175,25 @@ def make_staff(app: Flask):
         return staff
 
     return make
+
+
+@pytest.fixture
+def sign_in(client):
+    """Log a staff member in through the real /desk/login form (works with CSRF on or off).
+
+    Returns the login response; `client` then carries the session like a browser would.
+    """
+    import re
+
+    def do(email: str, password: str = "correct horse", *, on=None):
+        browser = on or client
+        page = browser.get("/desk/login")
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text)
+        data = {"email": email, "password": password}
+        if match:
+            data["csrf_token"] = match.group(1)
+        response = browser.post("/desk/login", data=data)
+        assert response.status_code == 302, f"login as {email} failed: {response.status_code}"
+        return response
+
+    return do

@@ -4,3 +4,4 @@ bp = Blueprint("desk", __name__, url_prefix="/desk")
 
 from service.desk import auth, views  # noqa: E402,F401
 from service.desk import mail  # noqa: E402,F401  (dev mailbox, /desk/mail)
+from service.desk import account, team  # noqa: E402,F401  (own account; admin pages)

@@ -96,3 +96,30 @@ def staff_for_token(token: str) -> Staff | None:
         return None
     api_token.last_used_at = utcnow()
     return api_token.staff
+
+
+def api_tokens_of(staff: Staff) -> list[ApiToken]:
+    """A staff member's live tokens, newest first (revoked ones are history, not shown)."""
+    return list(
+        db.session.execute(
+            select(ApiToken)
+            .where(ApiToken.staff_id == staff.id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        ).scalars()
+    )
+
+
+def revoke_api_token(staff: Staff, token_id: int) -> ApiToken | None:
+    """Revoke one of `staff`'s own tokens; None when it is not theirs or already revoked.
+
+    Keyed by owner as well as id so nobody can revoke (or probe) another person's token.
+    The row stays, with revoked_at set, so the audit trail can still name it. Caller commits.
+    """
+    api_token = db.session.execute(
+        select(ApiToken).where(
+            ApiToken.id == token_id, ApiToken.staff_id == staff.id, ApiToken.revoked_at.is_(None)
+        )
+    ).scalar_one_or_none()
+    if api_token is not None:
+        api_token.revoked_at = utcnow()
+    return api_token

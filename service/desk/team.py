@@ -1,0 +1,46 @@
+"""Admin pages: who is on the team and available, and the audit log."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from service.audit.services import recent_events
+from service.desk import bp, services
+from service.desk.access import roles_required
+from service.desk.forms import AvailabilityForm
+from service.errors import ValidationFailed
+from service.extensions import db
+from service.staff.models import Role
+
+
+@bp.route("/staff")
+@roles_required(Role.ADMIN)
+def staff_list():
+    people = services.all_staff()
+    forms = {p.id: AvailabilityForm(formdata=None, prefix=f"s{p.id}", obj=p) for p in people}
+    return render_template("desk/staff.html", people=people, forms=forms)
+
+
+@bp.route("/staff/<int:staff_id>", methods=["POST"])
+@roles_required(Role.ADMIN)
+def staff_availability(staff_id: int):
+    form = AvailabilityForm(prefix=f"s{staff_id}")
+    if form.validate_on_submit():
+        try:
+            person = services.set_availability(current_user, staff_id, active=form.active.data,
+                                               on_leave_until=form.on_leave_until.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            flash(exc.fields.get("active", [exc.message])[0] if exc.fields else exc.message)
+        else:
+            db.session.commit()
+            flash(f"Saved availability for {person.name}.")
+    else:
+        flash("Enter the leave date as YYYY-MM-DD.")
+    return redirect(url_for("desk.staff_list"), 303)
+
+
+@bp.route("/audit")
+@roles_required(Role.ADMIN)
+def audit_log():
+    return render_template("desk/audit.html", events=recent_events(limit=200))
