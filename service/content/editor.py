@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from service.content import services as content
-from service.content.forms import ArticleForm, FaqForm, SectionForm
+from service.content.forms import ArticleForm, FaqForm, SectionForm, choice
 from service.content.markdown import render_markdown, slugify
 from service.content.models import Article, Faq, Section
 from service.errors import ServiceError
@@ -66,7 +66,7 @@ def _tag_items(form: ArticleForm) -> list[Any]:
 
 
 def _section_choices(form: Any) -> None:
-    form.section.choices = [("", "(no section)")] + [(s.slug, s.title) for s in content.list_sections()]
+    form.section.choices = [choice("", "(no section)")] + [choice(s.slug, s.title) for s in content.list_sections()]
 
 
 # --------------------------------------------------------------------------- articles
@@ -247,7 +247,7 @@ def _edit_faq(faq: Faq | None):
     form = FaqForm() if request.method == "POST" else FaqForm(data=_faq_initial(faq) if faq else None)
     _section_choices(form)
     all_articles, _ = content.published_articles(status="all", order="title", limit=1000)
-    form.learn_more_article.choices = [("", "(none)")] + [(a.slug, a.title) for a in all_articles]
+    form.learn_more_article.choices = [choice("", "(none)")] + [choice(a.slug, a.title) for a in all_articles]
     if form.validate_on_submit():
         data = {"question": form.question.data, "answer_md": form.answer_md.data, "topic": form.topic.data,
                 "section": form.section.data or None, "learn_more_article": form.learn_more_article.data or None,

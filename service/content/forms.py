@@ -7,8 +7,19 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from service.content.models import TOPICS
 
+try:  # WTForms 3.3 deprecates (value, label) tuples as choices; 3.4 removes them
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    SelectChoice = None  # type: ignore[assignment,misc]
+
+
+def choice(value: str, label: str) -> object:
+    """One <option>, in whichever form the installed WTForms prefers."""
+    return SelectChoice(value, label) if SelectChoice is not None else (value, label)
+
+
 SLUG_RULE = Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message="Use lower-case letters, digits and single hyphens.")
-TOPIC_CHOICES = [(t, t) for t in TOPICS]
+TOPIC_CHOICES = [choice(t, t) for t in TOPICS]
 
 
 def strip_text(value: str | None) -> str | None:
@@ -61,4 +72,4 @@ class FaqForm(FlaskForm):
     learn_more_article = SelectField("Learn more article", choices=[], validate_choice=True)
     learn_more_text = StringField("Learn more link text", filters=[strip_text], validators=[Length(max=300)])
     position = IntegerField("Position", default=0, validators=[Optional(), NumberRange(min=0, max=10_000)])
-    status = SelectField("Status", choices=[("published", "Published"), ("draft", "Draft")], validate_choice=True)
+    status = SelectField("Status", choices=[choice("published", "Published"), choice("draft", "Draft")], validate_choice=True)
