@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, g, jsonify, request
+from flask import Response, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from service.content.services import content_version
@@ -21,6 +21,7 @@ from service.staff.services import staff_for_token
 
 EDITOR_ROLES = (Role.ADMIN.value, Role.COORDINATOR.value)
 MAX_OFFSET = 1_000_000
+_STAFF_KEY = "neurodesk.api_staff"
 
 
 class BadRequest(ServiceError):
@@ -41,8 +42,9 @@ class UnsupportedMediaType(ServiceError):
 def current_staff() -> Staff | None:
     """The staff member behind the bearer token, None without an Authorization header.
     A header that is present but wrong is a 401 even on reads: the caller meant to sign in."""
-    if "staff" in g:
-        return g.staff
+    # Cached per request (not on g: an app context can outlive one request, e.g. in tests).
+    if _STAFF_KEY in request.environ:
+        return request.environ[_STAFF_KEY]
     header = request.headers.get("Authorization")
     staff = None
     if header is not None:
@@ -52,7 +54,7 @@ def current_staff() -> Staff | None:
         staff = staff_for_token(token.strip())
         if staff is None:
             raise Unauthorized("The API token is invalid or revoked.")
-    g.staff = staff
+    request.environ[_STAFF_KEY] = staff
     return staff
 
 
