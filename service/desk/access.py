@@ -20,6 +20,12 @@ from service.staff.models import Staff
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def me() -> Staff:
+    """The signed-in staff member as a plain ORM object (not the `current_user` proxy),
+    safe to store in relationships and sessions."""
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
 def roles_required(*roles: str) -> Callable[[F], F]:
     """Allow only signed-in staff whose role is one of `roles` (Role values)."""
     allowed = frozenset(str(getattr(r, "value", r)) for r in roles)

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from service.desk import bp
+from service.desk.access import me
 from service.desk.auth import start_session
 from service.desk.forms import ConfirmForm, PasswordChangeForm, TokenCreateForm
 from service.desk import services
@@ -19,13 +20,13 @@ def password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, current=form.current_password.data, new=form.new_password.data)
+            services.change_password(me(), current=form.current_password.data, new=form.new_password.data)
         except ValidationFailed as exc:
             for name, messages in exc.fields.items():
                 getattr(form, name).errors.extend(messages)
         else:
             db.session.commit()
-            start_session(current_user)  # other sessions end; this one carries on
+            start_session(me())  # other sessions end; this one carries on
             flash("Your password is changed. Other sessions have been logged out.")
             return redirect(url_for("desk.index"), 303)
     return render_template("desk/password.html", form=form, min_length=services.MIN_PASSWORD_LENGTH)
@@ -34,7 +35,7 @@ def password():
 def _tokens_page(form: TokenCreateForm, new_token: str | None = None) -> str:
     # CSRF on every POST is checked app-wide by CSRFProtect before any view runs.
     return render_template(
-        "desk/tokens.html", form=form, confirm=ConfirmForm(), tokens=api_tokens_of(current_user),
+        "desk/tokens.html", form=form, confirm=ConfirmForm(), tokens=api_tokens_of(me()),
         new_token=new_token,
     )
 
@@ -51,7 +52,7 @@ def token_create():
     form = TokenCreateForm()
     if not form.validate_on_submit():
         return _tokens_page(form)
-    token, _ = services.create_api_token(current_user, form.name.data)
+    token, _ = services.create_api_token(me(), form.name.data)
     db.session.commit()
     # Shown in this response only: it is never put in the (signed, not encrypted) session
     # cookie or a URL, and desk pages are sent with Cache-Control: no-store.
@@ -61,7 +62,7 @@ def token_create():
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
 @login_required
 def token_revoke(token_id: int):
-    row = services.revoke_api_token(current_user, token_id)
+    row = services.revoke_api_token(me(), token_id)
     db.session.commit()
     flash(f"Token “{row.name}” is revoked; programs using it can no longer sign in.")
     return redirect(url_for("desk.tokens"), 303)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from service.desk import bp, throttle
@@ -21,6 +21,15 @@ login_manager.session_protection = "strong"
 
 LOGIN_AT = "desk_login_at"
 FINGERPRINT = "desk_fp"
+
+
+@bp.before_app_request
+def load_user_afresh() -> None:
+    # Flask-Login caches the user in `g`, which lives in the app context. A request normally
+    # gets its own app context, but one pushed around several requests (tests, the CLI
+    # test client) would otherwise keep serving the first user loaded and skip every check
+    # below. Reloading per request costs one primary-key lookup.
+    g.pop("_login_user", None)
 
 
 @login_manager.user_loader

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_login import current_user
 
 from service.audit.services import recent_events
 from service.desk import bp, services
-from service.desk.access import roles_required
+from service.desk.access import me, roles_required
 from service.desk.forms import AvailabilityForm
 from service.errors import ValidationFailed
 from service.extensions import db
@@ -27,7 +26,7 @@ def staff_availability(staff_id: int):
     form = AvailabilityForm(prefix=f"s{staff_id}")
     if form.validate_on_submit():
         try:
-            person = services.set_availability(current_user, staff_id, active=form.active.data,
+            person = services.set_availability(me(), staff_id, active=form.active.data,
                                                on_leave_until=form.on_leave_until.data)
         except ValidationFailed as exc:
             db.session.rollback()
