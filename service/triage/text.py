@@ -54,7 +54,7 @@ def normalise(text: object) -> str:
     return text
 
 
-_WORD = re.compile(r"[a-z]+")
+_WORD = re.compile(r"[a-z]{2,}")
 _ENGLISH_FUNCTION_WORDS = frozenset(
     "a an the i my me we our you your he his him she her it its they their them is are was were be been "
     "am have has had do does did and or but of to in on at for with from after before since when what how "
@@ -65,12 +65,10 @@ _ENGLISH_FUNCTION_WORDS = frozenset(
 
 def looks_unreadable(text: str) -> bool:
     """True for text the English topic model cannot read: empty, emoji, symbols or another language."""
-    words = _WORD.findall(text)
-    if len(words) == 0:
+    words = _WORD.findall(text.lower())
+    if not words:
         return True
-    if len(words) < 3:
-        return False
     english = sum(w in _ENGLISH_FUNCTION_WORDS for w in words)
-    # Even terse English ("pain down leg after fusion") has some function words; other languages
-    # written in Latin script almost never reach 10 % of these.
+    # Even short English sentences have function words; other languages written in Latin script
+    # almost never reach 10 % of these. Terse shorthand is rescued by the lexicon (see engine).
     return english / len(words) < 0.1
