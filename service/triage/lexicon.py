@@ -75,7 +75,7 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, texts: list[str]) -> sparse.csr_matrix:
-        rows = [[topic_scores(t)[topic] for topic in LEXICON_TOPICS] for t in texts]
+        rows = [list(topic_scores(t).values()) for t in texts]
         return sparse.csr_matrix(np.log1p(np.asarray(rows, dtype=float)) * self.scale)
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 
 def near(left: str, right: str, words: int = 4) -> str:
@@ -43,13 +44,9 @@ class Rule:
     unless: str | None = None  # words in a symptom's sentence that make it not an emergency
 
 
-_cache: dict[str, re.Pattern[str]] = {}
-
-
+@cache
 def _compiled(pattern: str) -> re.Pattern[str]:
-    if pattern not in _cache:
-        _cache[pattern] = re.compile(pattern)
-    return _cache[pattern]
+    return re.compile(pattern)
 
 
 # --- shared vocabulary -------------------------------------------------------------------------

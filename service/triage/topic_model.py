@@ -38,9 +38,10 @@ def _features() -> FeatureUnion:
 
 def build_pipeline() -> Pipeline:
     classifier = LogisticRegression(C=20.0, max_iter=3000)
-    # Sigmoid calibration on internal folds: logistic regression on a few hundred texts is
+    # Sigmoid calibration from internal folds: logistic regression on a few hundred texts is
     # over-confident, and the review threshold is only meaningful on calibrated probabilities.
-    calibrated = CalibratedClassifierCV(classifier, method="sigmoid", cv=4)
+    # ensemble=False keeps one classifier (refit on all data) instead of four: 4x faster to classify.
+    calibrated = CalibratedClassifierCV(classifier, method="sigmoid", cv=4, ensemble=False)
     return Pipeline([("features", _features()), ("classifier", calibrated)])
 
 
