@@ -27,6 +27,7 @@ class Term:
     topic: str
     weight: float
     regex: re.Pattern[str]
+    anchor: str  # a literal the text must contain for the term to match: a cheap test before the regex
 
 
 def _term_regex(phrase: str) -> re.Pattern[str]:
@@ -45,7 +46,8 @@ def parse_lexicon(lines: list[str]) -> tuple[Term, ...]:
             raise ValueError(f"lexicon line {number}: expected term<TAB>topic<TAB>weight") from None
         if topic not in LEXICON_TOPICS:
             raise ValueError(f"lexicon line {number}: unknown topic {topic!r}")
-        terms.append(Term(phrase.lower(), topic, float(weight), _term_regex(phrase.lower())))
+        phrase = phrase.lower()
+        terms.append(Term(phrase, topic, float(weight), _term_regex(phrase), phrase.split()[0].rstrip("*")))
     return tuple(terms)
 
 
@@ -60,7 +62,7 @@ def topic_scores(text: str, terms: tuple[Term, ...] | None = None) -> dict[str, 
     normalised = normalise(text)
     scores = dict.fromkeys(LEXICON_TOPICS, 0.0)
     for term in terms if terms is not None else lexicon():
-        if term.regex.search(normalised):
+        if term.anchor in normalised and term.regex.search(normalised):
             scores[term.topic] += term.weight
     return scores
 

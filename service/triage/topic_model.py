@@ -10,6 +10,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
+from threadpoolctl import threadpool_limits
 
 from service.triage.lexicon import LexiconFeatures
 from service.triage.text import normalise
@@ -53,7 +54,10 @@ class TopicModel:
         self.pipeline = build_pipeline()
 
     def fit(self, texts: Sequence[str], tags: Sequence[str], weights: Sequence[float]) -> "TopicModel":
-        self.pipeline.fit(list(texts), list(tags), classifier__sample_weight=np.asarray(weights, dtype=float))
+        # A few hundred short texts gain nothing from BLAS threads, and on a busy worker the threads
+        # fight each other: one thread trains several times faster there.
+        with threadpool_limits(limits=1):
+            self.pipeline.fit(list(texts), list(tags), classifier__sample_weight=np.asarray(weights, dtype=float))
         return self
 
     def probabilities(self, text: str) -> dict[str, float]:

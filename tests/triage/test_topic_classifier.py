@@ -87,8 +87,8 @@ def test_general_always_goes_to_review(engine: TriageEngine) -> None:
     assert result.needs_review is True
 
 
-def test_review_threshold_is_configurable() -> None:
-    strict = TriageEngine.train(review_threshold=0.999)
+def test_review_threshold_is_configurable(engine: TriageEngine) -> None:
+    strict = TriageEngine(engine.model, review_threshold=0.999)
     result = strict.classify("Sciatica down my left leg after lifting. Do I need surgery?")
     assert result.tag == "spine" and result.confidence < 0.999
     assert result.needs_review is True
