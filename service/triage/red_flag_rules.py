@@ -57,6 +57,13 @@ SUDDEN = (
     r"\b(?:\d+|a|an|one|two|few|a few|half an|twenty|thirty|ten) (?:minutes?|mins?|hours?|hrs?) ago\b|"
     r"\b(?:in|over) the (?:past|last) (?:\w+ )?(?:hour|hours|minutes)\b"
 )
+# Suddenness itself, without the recency cues above: a headache that began an hour ago is common,
+# one that struck like a blow is the warning sign of a bleed.
+THUNDER = (
+    r"\bsudden(?:ly)?\b|\ball of a sudden\b|\bout of (?:nowhere|the blue)\b|\bexplo\w+|\bthunderclap\b|"
+    r"\blike (?:a|an|being) (?:\w+ )?(?:bomb|gunshot|explosion|hit|struck|kicked|bat|hammer)\b|"
+    r"\bwithin seconds\b|\bin (?:a|an) (?:second|instant)\b"
+)
 HEADACHE = r"\bhead ?aches?\b|\bhead (?:pain|hurts?|is pounding)\b|\bpain in (?:my|her|his|the) head\b|\b(?:back|side|top) of (?:my|her|his|the) head\b"
 ARM = r"\b(?:arm|arms|hand|hands|fingers?|forearm|wrist)\b"
 LIMB = r"\b(?:arm|leg|hand|foot|side)\b"
@@ -115,7 +122,8 @@ RULES: tuple[Rule, ...] = (
                 "bladder or bowel control",
                 r"\bwet (?:myself|himself|herself)\b|\b(?:peed|pee'd|wee'd|soiled|pooped) (?:myself|himself|herself)\b|"
                 r"\b(?:lost|losing|lose|loss of|no) control (?:of|over) (?:my |his |her )?(?:bladder|bowels?|pee|urine|wee)\b|"
-                r"\bcan't (?:control|hold) (?:my |his |her )?(?:bladder|bowels?|pee|urine|wee|poo)\b|"
+                r"\b(?:can't|trouble|difficulty|problems?|struggling) (?:control\w*|hold\w*|empty\w*) (?:my |his |her )?"
+                r"(?:bladder|bowels?|pee|urine|wee|poo)\b|"
                 r"\b(?:can't|unable to|haven't been able to|couldn't|not able to) (?:pee|urinate|wee|pass urine|pass water|"
                 r"empty (?:my|his|her) bladder)\b|\bhaven't (?:peed|urinated|passed urine)\b|"
                 r"\b(?:urinary|bladder|bowel|faecal|fecal|stool) (?:incontinence|retention|leakage)\b|\bincontinen\w+|"
@@ -145,7 +153,7 @@ RULES: tuple[Rule, ...] = (
         "thunderclap headache: sudden, worst-ever headache (possible bleed in the brain)",
         (
             Concept("headache", HEADACHE),
-            Concept("sudden onset", SUDDEN),
+            Concept("sudden onset", THUNDER),
         ),
         same_sentence=True,
         positional_is_benign=True,
@@ -156,7 +164,7 @@ RULES: tuple[Rule, ...] = (
         (
             Concept(
                 "face droop",
-                either_order(r"\b(?:face|mouth|smile|lip|cheek|eyelid)\b", r"\bdroop\w*|\bsag\w*|\blopsided\b|\bcrooked\b|\bfallen\b|\bdropp\w+", 3)
+                either_order(r"\b(?:face|mouth|smile|lip|cheek)\b", r"\bdroop\w*|\bsag\w*|\blopsided\b|\bcrooked\b|\bfallen\b|\bdropp\w+", 3)
                 + r"|\bfacial droop\b|\bone side of (?:my|his|her) face (?:\w+ )?(?:numb|droop\w*|drop\w*|weak|fallen)\b",
             ),
         ),
@@ -192,6 +200,11 @@ RULES: tuple[Rule, ...] = (
         positional_is_benign=True,
     ),
     Rule(
+        "stroke",
+        "stroke signs: someone is having a stroke now",
+        (Concept("stroke now", r"\b(?:is|am|are|be|been|i'm|he's|she's) having (?:a |another )?stroke\b"),),
+    ),
+    Rule(
         "new_seizure",
         "new seizure: a fit or convulsion that has just happened",
         (
@@ -224,6 +237,18 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        "postoperative_airway",
+        "after surgery: trouble breathing or swallowing, or a swelling neck (possible bleed pressing on the airway)",
+        (
+            RECENT_SURGERY,
+            Concept(
+                "airway",
+                r"\b(?:can't|unable to|struggling to|hard to) (?:swallow|breathe|catch (?:my|his|her) breath)\b|"
+                r"\b(?:trouble|difficulty) breathing\b|\bneck (?:\w+ )?(?:is |keeps )?(?:swelling|swollen|ballooning)\b",
+            ),
+        ),
+    ),
+    Rule(
         "vascular_tos",
         "vascular TOS: a cold, pale, blue or pulseless arm or hand (possible blocked artery or clot)",
         (
@@ -240,7 +265,7 @@ RULES: tuple[Rule, ...] = (
         ),
         same_sentence=True,
         positional_is_benign=True,
-        unless=r"\braynaud\w*|\bwinter\b|\bin the cold\b",
+        unless=r"\braynaud\w*|\bwinter\b|\bin the cold\b|\b(?:have|had|got|caught) a (?:bad |heavy )?cold\b",
     ),
     Rule(
         "vascular_tos",
@@ -262,7 +287,7 @@ RULES: tuple[Rule, ...] = (
                 r"\bvomit\w*|\bthrow\w* up\b|\bthrew up\b|\bthrown up\b|\bbeing sick\b|\bbeen sick\b|\bkeeps? being sick\b|"
                 r"\bdrows\w+|\bsleepy\b|\bhard to (?:wake|rouse)\b|\b(?:won't|can't|didn't|couldn't) wake\b|\bfalling asleep\b|"
                 r"\blethargic\b|\bfloppy\b|\bunresponsive\b|\bsunset\w* eyes\b|\bbulging (?:soft spot|fontanel\w*)\b|"
-                + near(r"\bhead ?aches?\b|\bhead\b", r"\bworse\w*|\bsevere\b|\bunbearable\b|\bterrible\b|\bhurts\b|\bsplitting\b", 4),
+                + near(r"\bhead ?aches?\b|\bhead\b", r"\bworse\w*|\bsevere\b|\bunbearable\b|\bterrible\b|\bsplitting\b", 4),
             ),
         ),
     ),
@@ -286,9 +311,13 @@ RULES: tuple[Rule, ...] = (
                 "loss of function",
                 r"\b(?:can't|can barely|can hardly|no longer able to|unable to|couldn't) (?:\w+ ){0,1}?(?:lift|move|stand|walk|raise)\b|"
                 r"\bfoot (?:is )?(?:slapp\w+|dragg\w+|flopp\w+|drop)\b|\bslapping the floor\b|\blegs? (?:keeps? |are |is )?"
-                r"(?:giving way|buckling|collapsing)\b|\bfell (?:\w+ )?(?:twice|three times|several times|\d+ times)\b|\bparaly\w+",
+                r"(?:giving way|buckling|collapsing)\b|\bfell (?:\w+ )?(?:twice|three times|several times|\d+ times)\b|\bparaly\w+|"
+                r"\blost (?:the )?use of (?:my|his|her|both) (?:legs?|arms?)\b",
             ),
-            Concept("weakness", r"\bweak\w*|\bparaly\w+|\bfoot drop\b|\bslapping\b|\bgiving way\b|\bcollaps\w+"),
+            Concept(
+                "weakness",
+                r"\bweak\w*|\bparaly\w+|\bfoot drop\b|\bslapping\b|\bgiving way\b|\bcollaps\w+|\blost (?:the )?use of\b",
+            ),
         ),
         needs_acute=True,
     ),
@@ -308,7 +337,9 @@ RULES: tuple[Rule, ...] = (
 )
 
 # "When I raise my arm..." or "every time I cough" describes a repeatable pattern, not a new event.
+# Present-simple verbs ("my hand gets cold", "it goes away") say the same.
 HABITUAL = re.compile(
     r"\bwhen(?:ever)? (?:i|he|she|my|his|her|they)\b|\bevery time\b|\beach time\b|\balways\b|\busually\b|\boften\b|"
-    r"\bsometimes\b|\bafter hours of\b|\bbuilds? up\b|\bslowly\b|\bby the end of\b|\bat night\b"
+    r"\bsometimes\b|\bafter hours of\b|\bfor hours\b|\bbuilds? up\b|\bslowly\b|\bby the end of\b|\bat night\b|"
+    r"\b(?:gets|goes|go|turns|swells|settles|settle|wears off)\b|\bgoes away\b"
 )

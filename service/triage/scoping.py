@@ -54,7 +54,7 @@ _PAST = re.compile(
     r"\b(?:fully|completely) (?:recovered|resolved|healed)\b|\b(?:recovered|resolved|healed) (?:fully|completely|fine|well)\b|"
     r"\b(?:has|have|had) (?:since )?(?:resolved|settled|cleared)\b|\bwent away\b|"
     r"\b(?:he's|she's|i'm|i am|he is|she is|it's|it is|they are|we are) (?:fine|ok|okay|well|doing well|great|back to normal)(?: now)?\b|"
-    r"\bbeen (?:great|fine|good|well) since\b|\bhistory of\b|\bonce had\b|\bhad an episode\b"
+    r"\bbeen (?:great|fine|good|well) since\b|\b(?:went|gone|got|came|is|was|are|were) back to normal\b|\breturned to normal\b|\bhistory of\b|\bonce had\b|\bhad an episode\b"
 )
 
 _CURRENT = re.compile(
@@ -125,8 +125,20 @@ def is_negated(sentence: str, start: int, cues_from: int = 0) -> bool:
     )
 
 
+# "Are sudden headaches a sign of a tumour?" asks about medicine, not about anyone's symptoms.
+# A question that mentions a person ("is it normal that my face is drooping?") is not generic.
+_GENERIC_QUESTION = re.compile(r"^\s*(?:are|is|can|could|do|does|what|how|why|should|when|which|will|would)\b[^?]*\?\s*$")
+_PERSON = re.compile(
+    r"\b(?:i|i'm|i've|i'd|me|my|we|our|us|he|she|his|her|him|they|their|son|daughter|wife|husband|mum|mom|dad|"
+    r"mother|father|baby|child|boy|girl|partner)\b"
+)
+
+
 def is_hypothetical(sentence: str, start: int) -> bool:
-    """Whether a conditional, imagined or second-hand cue before `start` governs it."""
+    """Whether a conditional, imagined or second-hand cue before `start` governs it, or the whole
+    sentence is a general question."""
+    if _GENERIC_QUESTION.match(sentence) and not _PERSON.search(sentence):
+        return True
     return any(
         _scope_reaches(sentence, m.end(), start, None) for m in _HYPOTHETICAL.finditer(sentence, 0, start)
     )

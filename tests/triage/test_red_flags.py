@@ -22,6 +22,7 @@ EMERGENCIES = {
         "my husband's back went out lifting a sofa and now he cant pee and his groin is numb",
         "Pins and needles in my saddle area since this morning, on top of my usual sciatica.",
         "New urinary incontinence since yesterday with severe low back pain down both legs.",
+        "My back pain is worse and I have started having trouble controlling my bladder.",
     ],
     "thunderclap_headache": [
         "The worst headache of my life started ten minutes ago while I was at the gym.",
@@ -37,6 +38,7 @@ EMERGENCIES = {
         "Her speech became garbled this morning, she has a brain tumour.",
         "My husband's left arm suddenly went limp and he can't lift it.",
         "Just now my right leg gave way and my right arm is weak, it came on suddenly.",
+        "I think my dad is having a stroke.",
     ],
     "new_seizure": [
         "My son had his first ever seizure this morning, he has a brain cyst.",
@@ -70,6 +72,11 @@ EMERGENCIES = {
         "Since this morning my foot is dragging and it's getting weaker by the hour.",
         "Over the last two days my arms have become so weak I can't lift a cup.",
         "I have spinal metastases and today my legs are weaker than yesterday.",
+        "I've suddenly lost the use of my legs and my back is agony.",
+    ],
+    "postoperative_airway": [
+        "After my ACDF yesterday my neck is swelling and I can't swallow.",
+        "I had neck surgery two days ago and now I'm struggling to breathe.",
     ],
     "head_injury": [
         "My son fell off his bike and hit his head, now he is confused and keeps asking the same thing.",
@@ -97,6 +104,8 @@ DECOYS = {
         "I get mild tension headaches at the end of the day, nothing sudden.",
         "My headaches get worse when I cough or strain, they last a few seconds.",
         "My aunt died of a burst aneurysm. I sometimes get headaches, should I be scanned?",
+        "Are sudden headaches a sign of a brain tumour?",
+        "I got a headache an hour ago after my MRI, is that normal?",
     ],
     "stroke": [
         "In 2020 I had a stroke with slurred speech, I recovered fully.",
@@ -130,6 +139,10 @@ DECOYS = {
         "I'm worried my arm might swell up some day because of my TOS.",
         "A friend had a blood clot in her arm from TOS. My arm only tingles.",
         "My hand gets a bit puffy that builds up slowly after hours of painting ceilings.",
+        "I've caught a cold and my arm tingles when I reach up.",
+        "I have a cervical rib; my arm aches and my hand gets cold. Should it come out?",
+        "After a match my son's arm looked slightly blue and puffy but it went back to normal.",
+        "My fingers go purple and sore after typing for hours with my arms on the desk.",
     ],
     "shunt_failure": [
         "Our son's shunt blocked last year - he was vomiting and drowsy and needed surgery. What signs should we watch for?",
@@ -137,12 +150,17 @@ DECOYS = {
         "Since my shunt revision I get a dull headache in the afternoons that eases when I lie down.",
         "My son has a shunt and no vomiting or drowsiness, just a cold.",
         "Please send the operative report for my daughter's shunt to her new doctor.",
+        "Since his shunt was revised my son says his head hurts after school. Could the setting be wrong?",
     ],
     "progressive_weakness": [
         "My triceps weakness has stayed the same for two months, not better or worse.",
         "My foot drop is slowly improving six months after my microdiscectomy.",
         "Pain down my leg is 8/10 but no weakness.",
         "Over the past year my legs have felt a little weaker when I walk long distances.",
+    ],
+    "postoperative_airway": [
+        "Two weeks after my ACDF swallowing is still a little hard but getting better.",
+        "Will I have trouble swallowing after my neck fusion?",
     ],
     "head_injury": [
         "Concussion three weeks ago playing rugby, still some headaches and light sensitivity.",

@@ -66,3 +66,10 @@ def test_sentences_keep_their_offsets() -> None:
         ("second?", "second?"),
         ("third", "third"),
     ]
+
+
+def test_a_general_question_is_hypothetical_but_a_personal_one_is_not() -> None:
+    generic = "are sudden headaches a sign of a tumour?"
+    personal = "is it serious that my face is drooping?"
+    assert is_hypothetical(generic, at(generic, "sudden"))
+    assert not is_hypothetical(personal, at(personal, "drooping"))
