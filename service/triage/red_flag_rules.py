@@ -50,19 +50,18 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 
 
 # --- shared vocabulary -------------------------------------------------------------------------
-SUDDEN = (
-    r"\bsudden(?:ly)?\b|\ball of a sudden\b|\bout of (?:nowhere|the blue)\b|\bexplo\w+|\bthunderclap\b|"
-    r"\blike (?:a|an|being) (?:\w+ )?(?:bomb|gunshot|explosion|hit|struck|kicked|bat|hammer)\b|"
-    r"\bwithin seconds\b|\bin (?:a|an) (?:second|instant)\b|\bjust now\b|"
-    r"\b(?:\d+|a|an|one|two|few|a few|half an|twenty|thirty|ten) (?:minutes?|mins?|hours?|hrs?) ago\b|"
-    r"\b(?:in|over) the (?:past|last) (?:\w+ )?(?:hour|hours|minutes)\b"
-)
-# Suddenness itself, without the recency cues above: a headache that began an hour ago is common,
-# one that struck like a blow is the warning sign of a bleed.
+# Suddenness itself: a headache that began an hour ago is common, one that struck like a blow is
+# the warning sign of a bleed.
 THUNDER = (
     r"\bsudden(?:ly)?\b|\ball of a sudden\b|\bout of (?:nowhere|the blue)\b|\bexplo\w+|\bthunderclap\b|"
     r"\blike (?:a|an|being) (?:\w+ )?(?:bomb|gunshot|explosion|hit|struck|kicked|bat|hammer)\b|"
     r"\bwithin seconds\b|\bin (?:a|an) (?:second|instant)\b"
+)
+# Suddenness or an onset minutes to hours ago: enough for weakness or speech loss to count as new.
+SUDDEN = (
+    THUNDER
+    + r"|\bjust now\b|\b(?:\d+|a|an|one|two|few|a few|half an|twenty|thirty|ten) (?:minutes?|mins?|hours?|hrs?) ago\b|"
+    r"\b(?:in|over) the (?:past|last) (?:\w+ )?(?:hour|hours|minutes)\b"
 )
 HEADACHE = r"\bhead ?aches?\b|\bhead (?:pain|hurts?|is pounding)\b|\bpain in (?:my|her|his|the) head\b|\b(?:back|side|top) of (?:my|her|his|the) head\b"
 ARM = r"\b(?:arm|arms|hand|hands|fingers?|forearm|wrist)\b"
