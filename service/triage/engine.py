@@ -1,0 +1,112 @@
+"""The triage engine: topic with calibrated confidence, red flags, and whether a coordinator must look."""
+
+from __future__ import annotations
+
+import pickle
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sklearn
+
+from service.triage.corpus import TOPICS, base_examples, checked_examples
+from service.triage.lexicon import topic_scores
+from service.triage.red_flags import detect_red_flags
+from service.triage.text import clean, looks_unreadable
+from service.triage.topic_model import CORRECTION_WEIGHT, TopicModel
+
+__all__ = ["TOPICS", "TriageEngine", "TriageResult", "default_engine"]
+
+# Bump when the pickled layout changes; loads() refuses other versions instead of misbehaving.
+FORMAT_VERSION = 1
+DEFAULT_REVIEW_THRESHOLD = 0.6
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    tag: str
+    confidence: float  # calibrated probability of `tag`, 0..1
+    urgent: bool
+    reasons: tuple[str, ...]  # one human-readable line per red flag
+    needs_review: bool  # a coordinator should confirm the tag before routing
+
+    def as_json(self) -> dict:
+        """The CLI's and API's shape: exactly tag, confidence, urgent, reasons."""
+        return {
+            "tag": self.tag,
+            "confidence": round(self.confidence, 4),
+            "urgent": self.urgent,
+            "reasons": list(self.reasons),
+        }
+
+
+class TriageEngine:
+    def __init__(self, model: TopicModel, *, review_threshold: float = DEFAULT_REVIEW_THRESHOLD) -> None:
+        self.model = model
+        self.review_threshold = review_threshold
+
+    @classmethod
+    def train(
+        cls, extra_examples: Iterable[tuple[str, str]] = (), *, review_threshold: float = DEFAULT_REVIEW_THRESHOLD
+    ) -> "TriageEngine":
+        """Fit on the built-in base corpus plus the clinic's own (text, tag) examples: article and FAQ
+        text under their section's topic, and coordinators' corrections."""
+        base = base_examples()
+        extra = checked_examples(extra_examples)
+        examples = [*base, *extra]
+        weights = [1.0] * len(base) + [CORRECTION_WEIGHT] * len(extra)
+        model = TopicModel(TOPICS).fit([t for t, _ in examples], [tag for _, tag in examples], weights)
+        return cls(model, review_threshold=review_threshold)
+
+    def classify(self, text: str) -> TriageResult:
+        """Never raises on odd input: unreadable text comes back as `general`, zero confidence, for review."""
+        cleaned = clean(text)
+        flags = detect_red_flags(cleaned)
+        reasons = tuple(f.reason for f in flags)
+        if _unreadable(cleaned):
+            return TriageResult("general", 0.0, bool(flags), reasons, True)
+        probabilities = self.model.probabilities(cleaned)
+        tag = max(probabilities, key=probabilities.__getitem__)
+        confidence = probabilities[tag]
+        # `general` has no surgeon: a coordinator answers or reroutes it, so it always goes to review.
+        needs_review = tag == "general" or confidence < self.review_threshold
+        return TriageResult(tag, confidence, bool(flags), reasons, needs_review)
+
+    def dumps(self) -> bytes:
+        """Bytes for storing a trained engine. Pickle: load only bytes this service stored itself."""
+        payload = {"format": FORMAT_VERSION, "sklearn": sklearn.__version__, "engine": self}
+        return pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def loads(cls, data: bytes) -> "TriageEngine":
+        payload = pickle.loads(data)
+        if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION:
+            raise ValueError("stored triage engine has an unknown format; retrain it")
+        if payload.get("sklearn") != sklearn.__version__:
+            # A model pickled by another scikit-learn may load yet predict wrongly.
+            raise ValueError(
+                f"stored triage engine was built with scikit-learn {payload.get('sklearn')}, "
+                f"this is {sklearn.__version__}; retrain it"
+            )
+        engine = payload["engine"]
+        if not isinstance(engine, cls):
+            raise ValueError("stored object is not a triage engine")
+        return engine
+
+
+def _unreadable(text: str) -> bool:
+    # Terse English ("L5 S1 microdiscectomy recovery") has few function words but hits the lexicon.
+    return looks_unreadable(text) and not any(topic_scores(text).values())
+
+
+_default: TriageEngine | None = None
+_default_lock = threading.Lock()
+
+
+def default_engine() -> TriageEngine:
+    """An engine trained on the base corpus only, built once per process on first use."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = TriageEngine.train()
+        return _default

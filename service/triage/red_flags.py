@@ -1,0 +1,85 @@
+"""Red-flag detection: the rules in `red_flag_rules` applied with negation and time scoping.
+
+Pure regex and no model, so it is fast, explainable and importable anywhere (web request, worker,
+CLI) before any classifier is trained. Recall matters more than precision here: a missed cauda
+equina costs a patient their bladder, a false alarm costs a coordinator a minute.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from service.triage.red_flag_rules import HABITUAL, RULES, Concept, Rule
+from service.triage.scoping import Sentence, Tense, acute_cues, is_hypothetical, is_negated, sentences, tense_at
+from service.triage.text import normalise
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    code: str  # stable identifier, e.g. "cauda_equina"
+    reason: str  # what a coordinator reads
+    evidence: str  # the patient's words that triggered it (normalised)
+
+
+@dataclass(frozen=True)
+class _Hit:
+    sentence: int
+    text: str
+
+
+def _admissible(rule: Rule, concept: Concept, sentence: Sentence, match: re.Match[str]) -> bool:
+    s, start = sentence.text, match.start()
+    # "wound looks clean, no redness": a two-part pattern is also denied by a cue between its parts,
+    # but not by one it starts with ("no feeling between my legs" is the symptom itself).
+    last_word = s.rfind(" ", start, match.end()) + 1 or start
+    if is_negated(s, start) or is_negated(s, last_word, cues_from=start + 1):
+        return False
+    if concept.context:
+        return True
+    if is_hypothetical(s, start) or tense_at(s, start) is Tense.PAST:
+        return False
+    if rule.unless and re.search(rule.unless, s):
+        return False
+    if rule.positional_is_benign and HABITUAL.search(s) and not acute_cues(s):
+        return False
+    return True
+
+
+def _hits(rule: Rule, concept: Concept, sents: list[Sentence]) -> list[_Hit]:
+    return [
+        _Hit(i, m.group(0))
+        for i, sentence in enumerate(sents)
+        for m in concept.regex.finditer(sentence.text)
+        if _admissible(rule, concept, sentence, m)
+    ]
+
+
+def _fires(rule: Rule, sents: list[Sentence], acute: bool) -> str | None:
+    """The evidence for `rule` if every concept is present (in one sentence where required), else None."""
+    if rule.needs_acute and not acute:
+        return None
+    hits = [_hits(rule, concept, sents) for concept in rule.concepts]
+    if not all(hits):
+        return None
+    if rule.same_sentence:
+        shared = set.intersection(*({h.sentence for h in concept_hits} for concept_hits in hits))
+        if not shared:
+            return None
+        first = min(shared)
+        hits = [[h for h in concept_hits if h.sentence == first] for concept_hits in hits]
+    return " / ".join(concept_hits[0].text for concept_hits in hits)
+
+
+def detect_red_flags(text: str) -> list[RedFlag]:
+    """Emergencies the message describes as happening now, one per reason, in rule-book order."""
+    sents = sentences(normalise(text))
+    acute = any(acute_cues(s.text) for s in sents)
+    flags: list[RedFlag] = []
+    for rule in RULES:
+        if any(f.reason == rule.reason for f in flags):
+            continue
+        evidence = _fires(rule, sents, acute)
+        if evidence is not None:
+            flags.append(RedFlag(rule.code, rule.reason, evidence))
+    return flags

@@ -1,0 +1,173 @@
+"""NegEx-style scoping: is a mention in a message denied, imagined, or in the past?
+
+A red flag only counts when the patient says it is happening now. Patients wrap the same words in
+negation ("no numbness"), hypotheticals ("what if I ever..."), history ("ten years ago I had...")
+and other people's past ("my aunt had a stroke"). Each matched span is judged against cue words in
+its own sentence, which is how NegEx (Chapman et al. 2001) keeps recall while cutting false alarms.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+_SENTENCE_END = re.compile(r"[.!?;\n]+(?=\s|$)|\?+")
+
+# Negation and hypothetical scope runs forward from its cue and stops at these: a contrast word,
+# or a comma that opens a new statement about someone ("no fever, my wound is leaking pus").
+# A comma followed by a bare noun keeps the scope open so lists stay negated
+# ("no weakness, numbness or bladder problems").
+_SCOPE_END = re.compile(
+    r"\b(?:but|however|although|though|except|apart from|other than|yet|whereas|while|right now|now|"
+    r"today|tonight|this (?:morning|afternoon|evening)|since)\b"
+    r"|,\s*(?=(?:i|i'm|i've|my|he|he's|she|she's|his|her|it|it's|the|they|we|our|and|so|then|which)\b)"
+    r"|\s-\s|:"
+)
+
+_NEGATION = re.compile(
+    r"\b(?:no|not|never|without|denies|denied|deny|nothing|none|neither|nor|free of|absence of|"
+    r"negative for|ruled out|hasn't|haven't|hadn't|didn't|doesn't|don't|isn't|wasn't|aren't|weren't)\b"
+)
+_NEGATION_WINDOW_WORDS = 6
+
+_HYPOTHETICAL = re.compile(
+    r"(?<!as )(?<!even )\bif\b|\bhypothetical\w*|(?<!first )(?<!worst )\bever\b|\bin case\b|\bwhat would\b|\bwould (?:it|that|this)\b|"
+    r"\b(?:signs?|symptoms?) (?:of|to watch|that)\b|\bwatch (?:out )?for\b|\blook out for\b|"
+    r"\b(?:could|can|does|do|would|might|will) (?:\w+ ){0,4}?(?:cause|lead to|result in|mean)\b|"
+    r"\bmight\b|\bsome ?day\b|\bone day\b|\b(?:i|we) (?:read|heard|was told|were told|have read|'ve read)\b|"
+    r"\bwhat happens (?:if|when)\b|\bwhat (?:do|should) (?:i|we) do (?:if|when)\b|\bshould (?:i|we) worry\b|"
+    r"\bworried (?:that|about)\b|\bafraid (?:of|that)\b|\brisk of\b|\bchance of\b|\bprevent\w*\b|"
+    r"\bwhat (?:does|do|would) (?:\w+ ){0,4}?feel like\b|\bwill (?:i|he|she|it|my|this|there)\b|"
+    r"\bscheduled\b|\bbooked\b|\bgoing to have\b|\bis it (?:possible|common|normal|true)\b"
+)
+
+_PAST = re.compile(
+    r"\b(?:(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|few|a few|"
+    r"several|many|some|couple of|a couple of) )?(?:years?|months?) (?:ago|back|earlier)\b|\b(?:long|ages) ago\b|"
+    r"\blast (?:year|spring|summer|autumn|fall|winter)\b|\bin (?:19|20)\d\d\b|\bback in\b|"
+    r"\b(?:as|when (?:i|he|she) was) an? (?:child|baby|kid|teenager|teen|toddler|infant)\b|"
+    r"\bwhen (?:i|he|she|they) (?:was|were) (?:\d+|young|little|younger)\b|\bused to\b|"
+    r"\bin the past\b(?! (?:\w+ )?(?:hour|hours|minutes?|day|days|night|24|48))|\bpreviously\b|"
+    r"\bin (?:january|february|march|april|may|june|july|august|september|october|november|december)\b|"
+    r"\bin the (?:spring|summer|autumn|fall|winter)\b|\bthe last time\b|\bback then\b|\bat the time\b|"
+    r"\b(?:fully|completely) (?:recovered|resolved|healed)\b|\b(?:recovered|resolved|healed) (?:fully|completely|fine|well)\b|"
+    r"\b(?:has|have|had) (?:since )?(?:resolved|settled|cleared)\b|\bwent away\b|"
+    r"\b(?:he's|she's|i'm|i am|he is|she is|it's|it is|they are|we are) (?:fine|ok|okay|well|doing well|great|back to normal)(?: now)?\b|"
+    r"\bbeen (?:great|fine|good|well) since\b|\b(?:went|gone|got|came|is|was|are|were) back to normal\b|\breturned to normal\b|\bhistory of\b|\bonce had\b|\bhad an episode\b"
+)
+
+_CURRENT = re.compile(
+    r"\b(?:now|today|tonight|currently|right now|at the moment|just now|this (?:morning|afternoon|evening|week)|"
+    r"since (?:yesterday|last night|this|today|then|\w+day)|yesterday|last night|"
+    r"(?:\d+|a|an|one|two|three|few|a few|half an|couple of|a couple of) (?:minutes?|mins?|hours?|hrs?|days?) ago|"
+    r"(?:in|over|during) the (?:past|last) (?:\w+ )?(?:hour|hours|minutes|day|days|night|24 hours|48 hours)|"
+    r"by the hour|every hour|all day|still|again|getting worse|worse and worse)\b"
+)
+
+# Cues that pin an event to the last hours or days: what makes a seizure "new" or weakness "rapid".
+# Narrower than _CURRENT, which also accepts "still" and "again".
+_ACUTE = re.compile(
+    r"\b(?:today|tonight|this (?:morning|afternoon|evening)|since (?:yesterday|last night|this|today|\w+day)|"
+    r"yesterday|last night|just now|just (?:had|happened|started|collapsed)|right now|suddenly|all of a sudden|"
+    r"(?:\d+|a|an|one|two|three|few|a few|half an|couple of|a couple of) (?:minutes?|mins?|hours?|hrs?) ago|"
+    r"(?:in|over|during) the (?:past|last) (?:\w+ )?(?:hour|hours|minutes|day|days|night|24 hours|48 hours)|"
+    r"by the hour|every hour|first (?:ever )?(?:seizure|fit)|never had (?:one|a seizure|a fit) before)\b"
+)
+
+# A third party's past illness ("my aunt had a stroke", "a friend had a clot") is not the
+# patient's emergency. Weaker than an explicit time cue: "my mum had a seizure this morning" is now.
+_THIRD_PARTY_PAST = re.compile(
+    r"\b(?:a friend|a colleague|someone i know|my (?:friend|aunt|uncle|grandmother|grandfather|grandma|grandpa|"
+    r"cousin|neighbou?r|colleague|coworker|co-worker|mother|mum|mom|father|dad|sister|brother)(?:'s \w+)?) "
+    r"(?:\w+ )?(?:had|got|suffered|was diagnosed|died)\b"
+)
+
+
+class Tense(Enum):
+    CURRENT = "current"
+    PAST = "past"
+    UNKNOWN = "unknown"  # no cue: read as current, since most messages describe the present
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Split normalised text into sentences, keeping offsets into the text."""
+    out: list[Sentence] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.end() > start:
+            out.append(Sentence(start, m.end(), text[start : m.end()]))
+        start = m.end()
+    if start < len(text):
+        out.append(Sentence(start, len(text), text[start:]))
+    return [s for s in out if s.text.strip()]
+
+
+def _scope_reaches(sentence: str, cue_end: int, target: int, max_words: int | None) -> bool:
+    between = sentence[cue_end:target]
+    if _SCOPE_END.search(between):
+        return False
+    return max_words is None or len(between.split()) <= max_words
+
+
+def is_negated(sentence: str, start: int, cues_from: int = 0) -> bool:
+    """Whether a negation cue between `cues_from` and `start` in this sentence reaches `start`."""
+    return any(
+        _scope_reaches(sentence, m.end(), start, _NEGATION_WINDOW_WORDS)
+        for m in _NEGATION.finditer(sentence, cues_from, start)
+    )
+
+
+# "Are sudden headaches a sign of a tumour?" asks about medicine, not about anyone's symptoms.
+# A question that mentions a person ("is it normal that my face is drooping?") is not generic.
+_GENERIC_QUESTION = re.compile(r"^\s*(?:are|is|can|could|do|does|what|how|why|should|when|which|will|would)\b[^?]*\?\s*$")
+_PERSON = re.compile(
+    r"\b(?:i|i'm|i've|i'd|me|my|we|our|us|he|she|his|her|him|they|their|son|daughter|wife|husband|mum|mom|dad|"
+    r"mother|father|baby|child|boy|girl|partner)\b"
+)
+
+
+def is_hypothetical(sentence: str, start: int) -> bool:
+    """Whether a conditional, imagined or second-hand cue before `start` governs it, or the whole
+    sentence is a general question."""
+    if _GENERIC_QUESTION.match(sentence) and not _PERSON.search(sentence):
+        return True
+    return any(
+        _scope_reaches(sentence, m.end(), start, None) for m in _HYPOTHETICAL.finditer(sentence, 0, start)
+    )
+
+
+def _clause_bounds(sentence: str, position: int) -> tuple[int, int]:
+    cuts = [0] + [m.start() for m in re.finditer(r",|\s-\s|\band (?:now|then|today)\b", sentence)] + [len(sentence)]
+    start = max(c for c in cuts if c <= position)
+    end = min(c for c in cuts if c > position) if position < len(sentence) else len(sentence)
+    return start, end
+
+
+def tense_at(sentence: str, start: int) -> Tense:
+    """When a mention happens: the nearest time cue before it in the sentence wins, else one after it
+    in the same clause ("I had a seizure ten years ago"), else a third-party past, else unknown."""
+    cues = [(m.start(), Tense.PAST) for m in _PAST.finditer(sentence)]
+    cues += [(m.start(), Tense.CURRENT) for m in _CURRENT.finditer(sentence)]
+    before = [c for c in cues if c[0] < start]
+    if before:
+        return max(before, key=lambda c: c[0])[1]
+    _, clause_end = _clause_bounds(sentence, start)
+    after = [c for c in cues if start <= c[0] < clause_end]
+    if after:
+        return min(after, key=lambda c: c[0])[1]
+    if _THIRD_PARTY_PAST.search(sentence, 0, start + 1) or _THIRD_PARTY_PAST.search(sentence):
+        return Tense.PAST
+    return Tense.UNKNOWN
+
+
+def acute_cues(sentence: str) -> list[re.Match[str]]:
+    """Recency cues ("an hour ago", "since this morning") that are not inside a hypothetical."""
+    return [m for m in _ACUTE.finditer(sentence) if not is_hypothetical(sentence, m.start())]

@@ -1,0 +1,75 @@
+"""The negation and time scoper on its own: the grammar behind the red-flag decoys."""
+
+import pytest
+
+from service.triage.scoping import Tense, is_hypothetical, is_negated, sentences, tense_at
+
+
+def at(sentence: str, word: str) -> int:
+    return sentence.index(word)
+
+
+@pytest.mark.parametrize(
+    "sentence,word",
+    [
+        ("no numbness in my groin", "numbness"),
+        ("she denies any weakness", "weakness"),
+        ("i have never had bladder problems", "bladder"),
+        ("back pain without fever or chills", "chills"),
+        ("no weakness, numbness or bladder trouble", "bladder"),
+    ],
+)
+def test_negation_reaches_forward(sentence: str, word: str) -> None:
+    assert is_negated(sentence, at(sentence, word))
+
+
+@pytest.mark.parametrize(
+    "sentence,word",
+    [
+        ("no fever, my wound is leaking", "leaking"),
+        ("not sure why but my face is drooping", "drooping"),
+        ("i wet myself without feeling it", "wet"),
+        ("no idea what happened and i have had no help at all since then my arm is blue", "blue"),
+    ],
+)
+def test_negation_stops_at_a_new_statement_or_distance(sentence: str, word: str) -> None:
+    assert not is_negated(sentence, at(sentence, word))
+
+
+def test_conditionals_and_things_read_about_are_hypothetical() -> None:
+    assert is_hypothetical("what should i do if my hand turns blue", at("what should i do if my hand turns blue", "blue"))
+    assert is_hypothetical("i read that fever can mean infection", at("i read that fever can mean infection", "fever"))
+    assert not is_hypothetical("my hand is blue, is that serious", 0)
+
+
+@pytest.mark.parametrize(
+    "sentence,word,tense",
+    [
+        ("ten years ago i had the worst headache of my life", "worst", Tense.PAST),
+        ("i had a seizure ten years ago", "seizure", Tense.PAST),
+        ("i had a clot years ago and today my arm is swollen", "swollen", Tense.CURRENT),
+        ("back in 2019 i had a wound infection, with fever", "fever", Tense.PAST),
+        ("a friend had a clot in her arm", "clot", Tense.PAST),
+        ("my mum had a seizure this morning", "seizure", Tense.CURRENT),
+        ("in the past hour my hand went cold", "cold", Tense.CURRENT),
+        ("my arm is swollen", "swollen", Tense.UNKNOWN),
+    ],
+)
+def test_the_nearest_time_cue_decides_when(sentence: str, word: str, tense: Tense) -> None:
+    assert tense_at(sentence, at(sentence, word)) is tense
+
+
+def test_sentences_keep_their_offsets() -> None:
+    text = "first one. second? third"
+    assert [(s.text.strip(), text[s.start : s.end].strip()) for s in sentences(text)] == [
+        ("first one.", "first one."),
+        ("second?", "second?"),
+        ("third", "third"),
+    ]
+
+
+def test_a_general_question_is_hypothetical_but_a_personal_one_is_not() -> None:
+    generic = "are sudden headaches a sign of a tumour?"
+    personal = "is it serious that my face is drooping?"
+    assert is_hypothetical(generic, at(generic, "sudden"))
+    assert not is_hypothetical(personal, at(personal, "drooping"))
