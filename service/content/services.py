@@ -1,5 +1,7 @@
-"""The CMS rules: saving articles (revisions, slug history, scheduling), sections, tags, FAQs,
-and the read queries pages and the API share. No HTTP here; the caller commits.
+"""The CMS rules, in one place to import from: articles (revisions, slug history, scheduling)
+live here; sections/tags (sections.py), FAQs (faqs.py) and the change log (changes.py) are
+re-exported so callers need only `from service.content import services`. No HTTP here; the
+caller commits.
 
 Visibility: an article is public when status == "published" and published_at <= now (a future
 published_at means scheduled). A FAQ is public when status == "published". Drafts are never
@@ -7,31 +9,41 @@ returned by the public query functions below.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Select, delete, func, or_, select, update
 
-from service.content.markdown import render_markdown, slugify
-from service.content.models import (
-    Article,
-    ArticleRevision,
-    ContentChange,
-    Faq,
-    Section,
-    SlugRedirect,
-    Tag,
-    article_tag,
+from service.content.changes import content_version
+from service.content.changes import record_change as _record_change
+from service.content.changes import visible_article as _visible_article
+from service.content.faqs import (
+    create_faq,
+    delete_faq,
+    faq_by_question,
+    faqs_grouped_by_section,
+    get_faq,
+    list_faqs,
+    update_faq,
 )
+from service.content.markdown import render_markdown
+from service.content.models import Article, ArticleRevision, Faq, Section, SlugRedirect, Tag, article_tag
 from service.content.search import SearchHit, search_content
-from service.content.validation import (
-    SLUG_MAX,
-    clean_article_fields,
-    clean_faq_fields,
-    clean_section_fields,
-    is_slug,
+from service.content.sections import (
+    TagCount,
+    _section_by_slug,
+    create_section,
+    delete_section,
+    find_or_create_section_by_title,
+    get_section,
+    get_tag,
+    list_sections,
+    list_tags,
+    section_article_counts,
+    tags_by_slug,
+    update_section,
 )
+from service.content.validation import SLUG_MAX, clean_article_fields, is_slug
 from service.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from service.extensions import db
 from service.staff.models import Staff, utcnow
@@ -44,7 +56,8 @@ __all__ = [
     "create_section", "update_section", "delete_section", "list_sections", "get_section",
     "list_tags", "get_tag",
     "create_faq", "update_faq", "delete_faq", "get_faq", "list_faqs", "faqs_grouped_by_section",
-    "search",
+    "search", "section_article_counts", "TagCount", "find_or_create_section_by_title",
+    "faq_by_question", "article_by_slug_or_none", "tags_by_slug", "NotFound",
 ]
 
 ARTICLE_ORDERS = ("-published_at", "title")
@@ -61,40 +74,7 @@ class ArticleMoved(ServiceError):
         self.slug = slug
 
 
-# --------------------------------------------------------------------------- change log
-
-def _record_change(kind: str, ref_id: int, action: str, label: str, author: Staff | None) -> None:
-    db.session.add(ContentChange(kind=kind, ref_id=ref_id, action=action, label=label[:200],
-                                 staff_id=author.id if author is not None else None))
-
-
-def content_version() -> str:
-    """Changes whenever any content is saved or deleted, and when a scheduled article goes live.
-
-    Built for ETags and cache keys: "<last change id>.<visible article count>" (the count moves
-    when a scheduled publish time passes, which writes nothing).
-    """
-    last_change = db.session.execute(select(func.max(ContentChange.id))).scalar_one() or 0
-    visible = db.session.execute(
-        select(func.count()).select_from(Article).where(*_visible_article())
-    ).scalar_one()
-    return f"{last_change}.{visible}"
-
-
 # --------------------------------------------------------------------------- articles: writes
-
-def _visible_article() -> tuple:
-    return (Article.status == "published", Article.published_at <= utcnow())
-
-
-def _section_by_slug(slug: str | None, field: str = "section") -> Section | None:
-    if slug is None:
-        return None
-    section = db.session.execute(select(Section).where(Section.slug == slug)).scalar_one_or_none()
-    if section is None:
-        raise ValidationFailed(f"Unknown section {slug!r}.", fields={field: [f"No section {slug!r}."]})
-    return section
-
 
 def tag_name_from_slug(slug: str) -> str:
     """A readable default name for a tag created on demand: "back-pain" -> "Back pain"."""
@@ -403,220 +383,6 @@ def related_faqs(article: Article, limit: int = 6) -> list[Faq]:
     return list(db.session.execute(query).unique().scalars())
 
 
-# --------------------------------------------------------------------------- sections and tags
-
-def create_section(data: Mapping[str, Any], *, author: Staff | None = None) -> Section:
-    """Fields: slug, title, topic (spine|brain|tos) required; description, position."""
-    fields = clean_section_fields(data, partial=False)
-    if db.session.execute(select(Section.id).where(Section.slug == fields["slug"])).first():
-        raise Conflict(f"A section with the slug {fields['slug']!r} already exists.", fields={"slug": ["Already in use."]})
-    section = Section(**{"description": "", "position": 0, **fields})
-    db.session.add(section)
-    db.session.flush()
-    _record_change("section", section.id, "created", section.slug, author)
-    return section
-
-
-def update_section(section: Section, data: Mapping[str, Any], *, author: Staff | None = None) -> Section:
-    fields = clean_section_fields(data, partial=True)
-    if "slug" in fields and fields["slug"] != section.slug:
-        if db.session.execute(select(Section.id).where(Section.slug == fields["slug"])).first():
-            raise Conflict(f"A section with the slug {fields['slug']!r} already exists.", fields={"slug": ["Already in use."]})
-    changed = False
-    for name, value in fields.items():
-        if getattr(section, name) != value:
-            setattr(section, name, value)
-            changed = True
-    if changed:
-        section.updated_at = utcnow()
-        db.session.flush()
-        _record_change("section", section.id, "updated", section.slug, author)
-    return section
-
-
-def delete_section(section: Section, *, author: Staff | None = None) -> None:
-    """Delete a section; its articles and FAQs stay, without a section."""
-    db.session.execute(update(Article).where(Article.section_id == section.id).values(section_id=None))
-    db.session.execute(update(Faq).where(Faq.section_id == section.id).values(section_id=None))
-    _record_change("section", section.id, "deleted", section.slug, author)
-    db.session.delete(section)
-    db.session.flush()
-
-
-def list_sections(topic: str | None = None) -> list[Section]:
-    query = select(Section).order_by(Section.position, Section.title)
-    if topic is not None:
-        query = query.where(Section.topic == topic)
-    return list(db.session.execute(query).scalars())
-
-
-def get_section(slug: str) -> Section:
-    """Raises NotFound."""
-    section = None
-    if is_slug(slug):
-        section = db.session.execute(select(Section).where(Section.slug == slug)).scalar_one_or_none()
-    if section is None:
-        raise NotFound("No such section.")
-    return section
-
-
-def section_article_counts() -> dict[int, int]:
-    """Visible articles per section id."""
-    rows = db.session.execute(
-        select(Article.section_id, func.count()).where(*_visible_article()).group_by(Article.section_id)
-    )
-    return {section_id: count for section_id, count in rows if section_id is not None}
-
-
-@dataclass(frozen=True)
-class TagCount:
-    slug: str
-    name: str
-    article_count: int
-
-
-def list_tags(*, include_unused: bool = False) -> list[TagCount]:
-    """Tags with their number of visible articles, most used first (unused ones hidden by default)."""
-    visible = (
-        select(article_tag.c.tag_id, func.count().label("n"))
-        .join(Article, Article.id == article_tag.c.article_id)
-        .where(*_visible_article())
-        .group_by(article_tag.c.tag_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(Tag.slug, Tag.name, func.coalesce(visible.c.n, 0))
-        .outerjoin(visible, visible.c.tag_id == Tag.id)
-        .order_by(func.coalesce(visible.c.n, 0).desc(), Tag.slug)
-    )
-    return [TagCount(slug, name, count) for slug, name, count in rows if include_unused or count > 0]
-
-
-def get_tag(slug: str) -> Tag:
-    """Raises NotFound."""
-    tag = None
-    if is_slug(slug):
-        tag = db.session.execute(select(Tag).where(Tag.slug == slug)).scalar_one_or_none()
-    if tag is None:
-        raise NotFound("No such tag.")
-    return tag
-
-
-# --------------------------------------------------------------------------- FAQs
-
-def _article_by_slug(slug: str | None) -> Article | None:
-    if slug is None:
-        return None
-    article = db.session.execute(select(Article).where(Article.slug == slug)).scalar_one_or_none()
-    if article is None:
-        raise ValidationFailed(f"Unknown article {slug!r}.", fields={"learn_more_article": [f"No article {slug!r}."]})
-    return article
-
-
-def _apply_faq_fields(faq: Faq, fields: dict[str, Any]) -> bool:
-    changed = False
-    if "answer_md" in fields and (fields["answer_md"] != faq.answer_md or not faq.answer_html):
-        faq.answer_html = render_markdown(fields["answer_md"])
-    for name in ("question", "answer_md", "topic", "learn_more_text", "position", "status"):
-        if name in fields and getattr(faq, name) != fields[name]:
-            setattr(faq, name, fields[name])
-            changed = True
-    if "section" in fields:
-        section = _section_by_slug(fields["section"])
-        if faq.section is not section:
-            faq.section = section
-            changed = True
-    if "learn_more_article" in fields:
-        article = _article_by_slug(fields["learn_more_article"])
-        if faq.learn_more_article is not article:
-            faq.learn_more_article = article
-            changed = True
-    return changed
-
-
-def create_faq(data: Mapping[str, Any], *, author: Staff | None = None) -> Faq:
-    """Fields: question, answer_md (or answer), topic required; section (slug), learn_more_article
-    (slug), learn_more_text, position, status (published by default)."""
-    fields = clean_faq_fields(data, partial=False)
-    faq = Faq(learn_more_text="", position=0, status="published", version=1, answer_html="")
-    with db.session.no_autoflush:
-        _apply_faq_fields(faq, fields)
-        faq.created_at = faq.updated_at = utcnow()
-        db.session.add(faq)
-    db.session.flush()
-    _record_change("faq", faq.id, "created", faq.question, author)
-    return faq
-
-
-def update_faq(faq: Faq, data: Mapping[str, Any], *, author: Staff | None = None) -> Faq:
-    """Partial update; bumps version when anything changed."""
-    fields = clean_faq_fields(data, partial=True)
-    if _apply_faq_fields(faq, fields):
-        faq.version += 1
-        faq.updated_at = utcnow()
-        db.session.flush()
-        _record_change("faq", faq.id, "updated", faq.question, author)
-    return faq
-
-
-def delete_faq(faq: Faq, *, author: Staff | None = None) -> None:
-    _record_change("faq", faq.id, "deleted", faq.question, author)
-    db.session.delete(faq)
-    db.session.flush()
-
-
-def get_faq(faq_id: int, *, include_drafts: bool = False) -> Faq:
-    """Raises NotFound (also for a draft unless include_drafts)."""
-    faq = db.session.get(Faq, faq_id) if 0 < faq_id < 2**31 else None
-    if faq is None or (not include_drafts and not faq.is_visible):
-        raise NotFound("No such FAQ.")
-    return faq
-
-
-def list_faqs(
-    topic: str | None = None,
-    section: str | None = None,
-    limit: int | None = None,
-    offset: int = 0,
-    *,
-    status: str | None = None,
-) -> tuple[list[Faq], int]:
-    """FAQs in display order: (items, total). status None = public (published only);
-    staff may pass "draft", "published" or "all"."""
-    query = select(Faq)
-    if status is None or status == "published":
-        query = query.where(Faq.status == "published")
-    elif status == "draft":
-        query = query.where(Faq.status == "draft")
-    if topic is not None:
-        query = query.where(Faq.topic == topic)
-    if section is not None:
-        if not is_slug(section):
-            return [], 0
-        query = query.join(Section, Faq.section_id == Section.id).where(Section.slug == section)
-    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    query = query.outerjoin(Section, Faq.section_id == Section.id) if section is None else query
-    query = query.order_by(Faq.topic, Section.position.nulls_last(), Faq.position, Faq.id)
-    if limit is not None:
-        query = query.limit(limit)
-    items = list(db.session.execute(query.offset(offset)).unique().scalars())
-    return items, total
-
-
-def faqs_grouped_by_section() -> list[tuple[Section | None, list[Faq]]]:
-    """Visible FAQs grouped by section in section order; FAQs without a section come last (None)."""
-    groups: dict[int | None, list[Faq]] = {}
-    for faq in list_faqs()[0]:
-        groups.setdefault(faq.section_id, []).append(faq)
-    result: list[tuple[Section | None, list[Faq]]] = []
-    for section in list_sections():
-        if section.id in groups:
-            result.append((section, groups.pop(section.id)))
-    if None in groups:
-        result.append((None, groups.pop(None)))
-    return result
-
-
 # --------------------------------------------------------------------------- search
 
 def search(q: str, limit: int = 20, *, include_drafts: bool = False) -> list[SearchHit]:
@@ -625,25 +391,6 @@ def search(q: str, limit: int = 20, *, include_drafts: bool = False) -> list[Sea
     return search_content(q, limit=limit, include_drafts=include_drafts)
 
 
-def find_or_create_section_by_title(title: str, topic: str, *, author: Staff | None = None) -> Section:
-    """For imports that name a section by title: match by title (any case) or slug, else create."""
-    section = db.session.execute(
-        select(Section).where(or_(func.lower(Section.title) == title.strip().lower(), Section.slug == slugify(title)))
-    ).scalars().first()
-    if section is None:
-        position = (db.session.execute(select(func.max(Section.position))).scalar_one() or 0) + 1
-        section = create_section({"slug": slugify(title), "title": title.strip(), "topic": topic,
-                                  "position": position}, author=author)
-    return section
-
-
-def faq_by_question(question: str) -> Faq | None:
-    return db.session.execute(select(Faq).where(Faq.question == question.strip())).scalars().first()
-
-
 def article_by_slug_or_none(slug: str) -> Article | None:
     return db.session.execute(select(Article).where(Article.slug == slug)).scalar_one_or_none()
 
-
-def tags_by_slug(slugs: Sequence[str]) -> dict[str, Tag]:
-    return {t.slug: t for t in db.session.execute(select(Tag).where(Tag.slug.in_(list(slugs)))).scalars()}
