@@ -53,11 +53,12 @@ def _short(label: str) -> str:
 
 
 def nice_ceiling(value: float) -> float:
-    """The axis top: the smallest of 1, 2, 2.5, 5 x 10^k at or above `value` (1 for 0)."""
+    """The axis top: the smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k) at
+    or above `value` (1 for 0); fine enough steps that the top bar fills most of the plot."""
     if value <= 0:
         return 1.0
     exponent = math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
         candidate = step * 10**exponent
         if candidate >= value * (1 - 1e-9):
             return float(candidate)
@@ -107,7 +108,7 @@ def _axis(parts: list[str], top_value: float, unit: str) -> None:
             f"{escape(_fmt(top_value * fraction))}</text>"
         )
     if unit:
-        parts.append(f'<text class="chart-unit" x="{LEFT - 6}" y="{TOP - 8}" text-anchor="end">{escape(unit)}</text>')
+        parts.append(f'<text class="chart-unit" x="4" y="{TOP - 8}">{escape(unit)}</text>')
 
 
 def _x_label(parts: list[str], x: float, label: str) -> None:
