@@ -41,6 +41,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_error_handlers(app)
 
+    from service.triage.learning import stored_engine
+    from service.triage.runtime import set_engine_provider
+
+    # Every process classifies with the newest engine trained on this clinic's data.
+    set_engine_provider(stored_engine)
+
     from service import blueprints
 
     blueprints.register(app)

@@ -14,3 +14,7 @@ def register_cli(app: Flask) -> None:
     from service.content.cli import content_cli
 
     app.cli.add_command(content_cli)
+
+    from service.triage.cli import triage
+
+    app.cli.add_command(triage)

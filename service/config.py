@@ -73,6 +73,8 @@ class Config:
         self.CELERY_BEAT_SCHEDULE = {
             # Hand over outbox events a request could not (broker down) and re-dispatch stranded ones.
             "relay-outbox": {"task": "neurodesk.relay_outbox", "schedule": 5.0},
+            # Retrain triage when content was published or coordinators corrected tags (cheap no-op otherwise).
+            "retrain-triage": {"task": "neurodesk.retrain_triage", "schedule": 120.0},
         }
 
         self.RATELIMIT_ENABLED = _flag(env("RATELIMIT_ENABLED"), True)

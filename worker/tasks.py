@@ -41,3 +41,10 @@ def relay_outbox() -> int:
     from service.tickets import outbox
 
     return outbox.relay_pending()
+
+
+@shared_task(name="neurodesk.retrain_triage")
+def retrain_triage() -> int | None:
+    from service.triage.learning import retrain_if_stale
+
+    return retrain_if_stale()

@@ -79,3 +79,19 @@ def eval_command(file: IO[str]) -> None:
 
     rows = _read_jsonl(file, ("text", "tag"), _check_tag)
     click.echo(format_report(evaluate(_engine(), rows)))
+
+
+@triage.command("retrain")
+@click.option("--if-stale", is_flag=True, help="Only when content or corrections changed since the last training.")
+def retrain_command(if_stale: bool) -> None:
+    """Train the engine on the base corpus, published content and corrections, and store it."""
+    from service.extensions import db
+    from service.triage.learning import is_stale, retrain
+
+    if if_stale and not is_stale():
+        click.echo("triage engine is up to date")
+        return
+    record = retrain()
+    db.session.commit()
+    click.echo(f"triage engine {record.id}: {record.content_examples} content and "
+               f"{record.correction_examples} correction examples, {record.training_seconds}s")
