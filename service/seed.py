@@ -40,9 +40,21 @@ def database_is_empty() -> bool:
     return db.session.execute(select(func.count()).select_from(Staff)).scalar_one() == 0
 
 
+def seed_triage() -> str:
+    """Train triage on the seeded content now, so a fresh install triages well from the first question."""
+    from service.triage.learning import is_stale, retrain
+
+    if not is_stale():
+        return "triage engine up to date"
+    record = retrain()
+    return f"triage engine trained on {record.content_examples} content examples"
+
+
 def seed() -> list[str]:
     lines = [f"staff: {seed_staff()} created"]
     lines.append(f"content: {seed_content()}")
+    db.session.flush()
+    lines.append(seed_triage())
     db.session.commit()
     return lines
 
