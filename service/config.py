@@ -55,7 +55,8 @@ class Config:
             "task_reject_on_worker_lost": True,
             "worker_prefetch_multiplier": 1,
             "broker_connection_retry_on_startup": True,
-            "broker_transport_options": {"visibility_timeout": 3600},
+            # Redis redelivers an unacknowledged task after this long (acks_late + a dead worker).
+            "broker_transport_options": {"visibility_timeout": 3600} if self.REDIS_URL else {},
             "timezone": "UTC",
         }
 
