@@ -51,6 +51,7 @@ class _TextExtractor(HTMLParser):
         elif tag in _BLOCK:
             self._flush()
             if tag == "blockquote":
+                self.lines.append((self._depth, ""))
                 self._depth += 1
             elif tag == "pre":
                 self._pre += 1
