@@ -292,9 +292,17 @@ def _known_codec(charset: str | None) -> str | None:
             "iso-8859-8-i": "iso-8859-8", "ks_c_5601-1987": "euc-kr", "gb2312": "gb18030",
             "gbk": "gb18030", "x-sjis": "shift_jis"}.get(name, name)
     try:
-        return codecs.lookup(name).name
+        info = codecs.lookup(name)
     except (LookupError, ValueError, TypeError):
         return None
+    # Python also "decodes" with codecs that are no charset (unicode_escape interprets
+    # backslashes, idna and punycode are for host names, rot13/base64 are not text codecs).
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None
+    return info.name
+
+
+_NOT_CHARSETS = frozenset({"unicode-escape", "raw-unicode-escape", "punycode", "idna", "undefined", "unicode-internal"})
 
 
 def _payload_bytes(part: Message) -> bytes:
