@@ -47,6 +47,11 @@ def test_localised_outlook_header_blocks_cut_history(header: str):
     assert clean_reply(f"Ja.\n\n{header}\n\nDarf ich schwimmen?") == "Ja."
 
 
+def test_attribution_like_sentence_without_a_date_is_kept():
+    text = "On reflection, my colleague wrote:\nThe scan is fine and no surgery is needed."
+    assert clean_reply(text) == text
+
+
 def test_a_single_from_line_in_the_reply_is_kept():
     text = "From: my side, no objection.\nSee you Monday."
     assert clean_reply(text) == text

@@ -13,26 +13,27 @@ from collections.abc import Callable
 _I = re.IGNORECASE
 
 # Attribution lines above `>`-quoted history. Clients wrap long ones, so each is also tried
-# on a line joined with the next. Below one: `>` lines are history, other lines are the reply
+# on a line joined with the next. Every client puts the date in, so a digit is required:
+# "On reflection, my colleague wrote:" stays part of the reply. Below one: `>` lines are history, other lines are the reply
 # (interleaved answers) unless the history is not quoted at all.
 ATTRIBUTIONS: list[re.Pattern[str]] = [
     # Gmail "On Tue, 3 Mar 2026 at 10:02, Name <a@b> wrote:", Apple Mail
     # "On 3 Mar 2026, at 10:02, Name <a@b> wrote:", Thunderbird "On 03/03/2026 10:02, Name wrote:"
-    re.compile(r"^On\b.{1,300}\bwrote\s*:$", _I),
+    re.compile(r"^On\b(?=.*\d).{1,300}\bwrote\s*:$", _I),
     # Thunderbird/mutt/Evolution "Name <a@b> wrote:" with no date
     re.compile(r"^.{0,200}@.{1,200}\bwrote\s*:$", _I),
     # German (Gmail, Apple, Thunderbird): "Am 03.03.2026 um 10:02 schrieb Name <a@b>:"
-    re.compile(r"^Am\b.{1,300}\bschrieb\b.{0,300}:$", _I),
+    re.compile(r"^Am\b(?=.*\d).{1,300}\bschrieb\b.{0,300}:$", _I),
     # French (Gmail, Apple): "Le mar. 3 mars 2026 à 10:02, Name <a@b> a écrit :"
-    re.compile(r"^Le\b.{1,300}\ba\s+[ée]crit\s*:$", _I),
+    re.compile(r"^Le\b(?=.*\d).{1,300}\ba\s+[ée]crit\s*:$", _I),
     # Spanish (Gmail, Apple): "El mar, 3 mar 2026 a las 10:02, Name (<a@b>) escribió:"
-    re.compile(r"^El\b.{1,300}\bescribi[óo]\s*:$", _I),
+    re.compile(r"^El\b(?=.*\d).{1,300}\bescribi[óo]\s*:$", _I),
     # Dutch (Gmail, Apple): "Op di 3 mrt 2026 om 10:02 schreef Name <a@b>:"
-    re.compile(r"^Op\b.{1,300}\bschreef\b.{0,300}:$", _I),
+    re.compile(r"^Op\b(?=.*\d).{1,300}\bschreef\b.{0,300}:$", _I),
     # Italian, Portuguese, Scandinavian (Gmail)
-    re.compile(r"^Il\b.{1,300}\bha scritto\s*:$", _I),
-    re.compile(r"^Em\b.{1,300}\bescreveu\s*:$", _I),
-    re.compile(r"^(?:Den|På)\b.{1,300}\bskrev\b.{0,300}:$", _I),
+    re.compile(r"^Il\b(?=.*\d).{1,300}\bha scritto\s*:$", _I),
+    re.compile(r"^Em\b(?=.*\d).{1,300}\bescreveu\s*:$", _I),
+    re.compile(r"^(?:Den|På)\b(?=.*\d).{1,300}\bskrev\b.{0,300}:$", _I),
 ]
 
 # Lines after which everything is history, never interleaved: clients that quote without `>`.
