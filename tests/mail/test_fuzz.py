@@ -66,8 +66,10 @@ def near_valid_mime(draw) -> bytes:
     parts = []
     for _ in range(draw(st.integers(0, 4))):
         charset, encoding = draw(CHARSETS), draw(ENCODINGS)
-        ctype = draw(st.sampled_from(["text/plain", "text/html", "application/pdf", "message/rfc822",
-                                      "message/delivery-status", "multipart/alternative", "image/png", "text/x"]))
+        ctype = draw(st.sampled_from([
+            "text/plain", "text/plain; format=flowed; delsp=yes", "text/html", "application/pdf", "message/rfc822",
+            "message/delivery-status", "multipart/alternative", "image/png", "text/x",
+        ]))
         body = draw(BODY_TEXT)
         if encoding == "base64":
             data = base64.b64encode(body.encode("utf-8", "surrogatepass"))

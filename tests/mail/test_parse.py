@@ -168,3 +168,17 @@ def test_oversized_message_is_read_for_headers_only():
 def test_garbage_never_raises(raw):
     email = parse_inbound(raw)  # type: ignore[arg-type]
     assert email.message_id.startswith("<")
+
+
+def test_format_flowed_soft_breaks_are_joined():
+    body = (b"Yes, gentle swimming is fine from \r\nnow on.\r\n\r\n> Can I swim \r\n> again?\r\n"
+            b" From the second week on, yes.\r\n-- \r\nDr A\r\n")
+    raw = message("From: a@b.example\nContent-Type: text/plain; charset=utf-8; format=flowed", body)
+    assert parse_inbound(raw).text == (
+        "Yes, gentle swimming is fine from now on.\n\n> Can I swim again?\nFrom the second week on, yes.\n-- \nDr A")
+
+
+def test_format_flowed_delsp_removes_the_joining_space():
+    raw = message("From: a@b.example\nContent-Type: text/plain; charset=utf-8; format=flowed; delsp=yes",
+                  "終わり \r\nです\r\n".encode())
+    assert parse_inbound(raw).text == "終わりです"

@@ -325,9 +325,34 @@ def _payload_bytes(part: Message) -> bytes:
 def _part_text(part: Message) -> str:
     try:
         charset = part.get_content_charset()
+        flowed = str(part.get_param("format") or "").lower() == "flowed"
+        delsp = str(part.get_param("delsp") or "").lower() == "yes"
     except Exception:
-        charset = None
-    return decode_text(_payload_bytes(part), charset).replace("\r\n", "\n").replace("\r", "\n")
+        charset, flowed, delsp = None, False, False
+    text = decode_text(_payload_bytes(part), charset).replace("\r\n", "\n").replace("\r", "\n")
+    return unflow(text, delsp=delsp) if flowed else text
+
+
+def unflow(text: str, *, delsp: bool = False) -> str:
+    """Join RFC 3676 format=flowed soft line breaks, keeping quote depth and the sig separator."""
+    out: list[str] = []
+    joining = False
+    previous_depth = 0
+    for line in text.split("\n"):
+        depth = len(line) - len(line.lstrip(">"))
+        body = line[depth:]
+        if body.startswith(" "):
+            body = body[1:]  # space-stuffing (section 4.4)
+        if joining and depth == previous_depth and out:
+            out[-1] += body
+        else:
+            out.append((">" * depth + " " if depth else "") + body)
+        # A line ending in a space continues on the next, except the "-- " signature line.
+        joining = body.endswith(" ") and body != "-- "
+        if joining and delsp:
+            out[-1] = out[-1][:-1]
+        previous_depth = depth
+    return "\n".join(out)
 
 
 def _filename(part: Message) -> str | None:
