@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from email.message import Message
+from email.utils import getaddresses
 
 # Subjects that Exchange, Gmail, Apple and others put on vacation notices. Anchored at the
 # start so that "Re: question about being out of office" stays a human reply.
@@ -80,8 +81,6 @@ def _is_read_receipt(msg: Message) -> bool:
 
 
 def _from_daemon(msg: Message) -> bool:
-    from email.utils import getaddresses
-
     try:
         addresses = [addr for _, addr in getaddresses([_header(msg, "From")])]
     except Exception:
