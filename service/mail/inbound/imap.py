@@ -51,7 +51,6 @@ class FetchedMessage:
 
 _UID = re.compile(rb"\bUID (\d+)")
 _SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
-_UIDVALIDITY = re.compile(rb"UIDVALIDITY (\d+)")
 
 
 def _quote(mailbox: str) -> str:

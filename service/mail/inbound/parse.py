@@ -25,7 +25,6 @@ MAX_INBOUND_BYTES = 10 * 1024 * 1024
 # Token charset agreed with the reply-address builder; case matters (signed token).
 REPLY_ADDRESS = re.compile(r"^reply\+([A-Za-z0-9._-]+)@(.+)$", re.IGNORECASE)
 _MSG_ID = re.compile(r"<([^<>\s]+)>")
-_RECIPIENT_HEADERS = ("To", "Cc")
 # Where MTAs record the envelope recipient; a reply address may survive only here (Bcc,
 # mailing-list expansion, forwarding).
 _ENVELOPE_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "X-Forwarded-To")
