@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from service.triage.red_flags import detect_red_flags
+from service.triage.runtime import current_engine
+
 EMERGENCY_ADVICE = (
     "What you describe can be a medical emergency. Do not wait for our reply: call your local "
     "emergency number (999, 112 or 911) or go to the nearest emergency department now, and show "
@@ -30,9 +33,6 @@ class Classification:
     reasons: list[str] = field(default_factory=list)
     needs_review: bool = False
 
-
-from service.triage.red_flags import detect_red_flags
-from service.triage.runtime import current_engine
 
 def red_flags(text: str) -> list[Flag]:
     """Emergencies described in `text`, decided in the web request so advice shows at once."""
