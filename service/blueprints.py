@@ -29,6 +29,10 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(content_api_bp)
 
+    from service.mail.webhook import bp as inbound_webhook_bp
+
+    app.register_blueprint(inbound_webhook_bp)
+
     from service.cli import register_cli
 
     register_cli(app)

@@ -100,6 +100,9 @@ class Config:
         self.IMAP_PASSWORD = env("IMAP_PASSWORD") or None
         self.IMAP_FOLDER = env("IMAP_FOLDER") or "INBOX"
         self.IMAP_USE_SSL = _flag(env("IMAP_USE_SSL"), True)
+        if self.IMAP_HOST:
+            # Replies that reach the mailbox rather than the webhook are picked up within ~30 s.
+            self.CELERY_BEAT_SCHEDULE["poll-reply-mailbox"] = {"task": "neurodesk.poll_imap", "schedule": 30.0}
 
         self.PUBLIC_BASE_URL = (env("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
 

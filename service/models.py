@@ -12,3 +12,4 @@ from service.content.models import (  # noqa: F401
 from service.tickets.models import Message, OutboundEmail, OutboxEvent, Ticket  # noqa: F401
 from service.audit.models import AuditEvent  # noqa: F401
 from service.triage.models import TrainedEngine, TriageCorrection  # noqa: F401
+from service.mail.inbound.models import InboundAttachment, InboundMessage  # noqa: F401

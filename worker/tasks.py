@@ -48,3 +48,22 @@ def retrain_triage() -> int | None:
     from service.triage.learning import retrain_if_stale
 
     return retrain_if_stale()
+
+
+# ---- inbound replies (service/mail/inbound) ------------------------------------------------
+@shared_task(name="neurodesk.process_inbound", acks_late=True)
+def process_inbound(inbound_id: int) -> int:
+    """Match, authenticate and relay (or quarantine) one stored inbound message. Idempotent."""
+    from service.mail.inbound import processing
+    from service.tickets import outbox
+
+    event_ids = processing.process_inbound(inbound_id)
+    return outbox.dispatch(event_ids)
+
+
+@shared_task(name="neurodesk.poll_imap")
+def poll_imap() -> int:
+    """Beat (only when IMAP_HOST is set): store new replies from the reply mailbox."""
+    from service.mail.inbound.polling import poll_reply_mailbox
+
+    return poll_reply_mailbox().stored

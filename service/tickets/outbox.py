@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 TASKS = {
     "triage_ticket": ("neurodesk.triage_ticket", "ticket_id"),
     "send_email": ("neurodesk.send_email", "email_id"),
+    "process_inbound": ("neurodesk.process_inbound", "inbound_id"),
 }
 MAX_RELAY_ATTEMPTS = 50
 _SESSION_KEY = "neurodesk.outbox_events"
@@ -123,5 +124,10 @@ def _work_done(event: OutboxEvent) -> bool:
     if event.kind == "triage_ticket":
         ticket = db.session.get(Ticket, event.payload["ticket_id"])
         return ticket is None or ticket.status != TicketStatus.NEW.value
+    if event.kind == "process_inbound":
+        from service.mail.inbound.models import InboundMessage, InboundStatus  # inbound builds on tickets
+
+        inbound = db.session.get(InboundMessage, event.payload["inbound_id"])
+        return inbound is None or inbound.status != InboundStatus.PENDING.value
     email = db.session.get(OutboundEmail, event.payload["email_id"])
     return email is None or email.status != EmailStatus.QUEUED.value
