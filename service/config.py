@@ -75,6 +75,8 @@ class Config:
             "relay-outbox": {"task": "neurodesk.relay_outbox", "schedule": 5.0},
             # Retrain triage when content was published or coordinators corrected tags (cheap no-op otherwise).
             "retrain-triage": {"task": "neurodesk.retrain_triage", "schedule": 120.0},
+            # Remind surgeons of overdue questions, then escalate to coordinators (each once).
+            "remind-overdue": {"task": "neurodesk.remind_overdue", "schedule": 300.0},
         }
 
         self.RATELIMIT_ENABLED = _flag(env("RATELIMIT_ENABLED"), True)

@@ -67,3 +67,13 @@ def poll_imap() -> int:
     from service.mail.inbound.polling import poll_reply_mailbox
 
     return poll_reply_mailbox().stored
+
+
+# ---- desk: response-time targets (service/desk/reminders.py) --------------------------------
+@shared_task(name="neurodesk.remind_overdue")
+def remind_overdue() -> dict:
+    """Beat: remind surgeons of overdue questions, then escalate to coordinators; each once."""
+    from service.desk.reminders import remind_overdue as run
+
+    sent = run()
+    return {"reminders": sent.reminders, "escalations": sent.escalations}

@@ -7,10 +7,10 @@ source, or rendered only in a sandboxed frame served with `Content-Security-Poli
 from __future__ import annotations
 
 from flask import abort, make_response, render_template, request
-from flask_login import login_required
 from sqlalchemy import func, select
 
 from service.desk import bp
+from service.desk.access import roles_required
 from service.extensions import db
 from service.tickets.models import OutboundEmail
 
@@ -18,7 +18,7 @@ PAGE_SIZE = 50
 
 
 @bp.route("/mail")
-@login_required
+@roles_required("admin", "coordinator")  # surgeons must not read other patients' mail
 def mail_list():
     page = request.args.get("page", 1, type=int) or 1
     page = max(page, 1)
@@ -34,14 +34,14 @@ def mail_list():
 
 
 @bp.route("/mail/<int:email_id>")
-@login_required
+@roles_required("admin", "coordinator")  # surgeons must not read other patients' mail
 def mail_detail(email_id: int):
     email = db.get_or_404(OutboundEmail, email_id)
     return _private(render_template("desk/mail_detail.html", email=email))
 
 
 @bp.route("/mail/<int:email_id>/html")
-@login_required
+@roles_required("admin", "coordinator")  # surgeons must not read other patients' mail
 def mail_html(email_id: int):
     email = db.get_or_404(OutboundEmail, email_id)
     if not email.html_body:

@@ -10,12 +10,17 @@ from __future__ import annotations
 ANON, SURGEON, COORDINATOR, ADMIN = "anonymous", "surgeon", "coordinator", "admin"
 ROLES = (ANON, SURGEON, COORDINATOR, ADMIN)
 MISSING = 999999  # an id no row has
+UNKNOWN = "Q-0000-0000"  # a well-formed reference no ticket has
 
 LOGIN = 302  # anonymous: redirect to /desk/login?next=...
 
 
 def everyone_signed_in(status: int) -> dict[str, int]:
     return {ANON: LOGIN, SURGEON: status, COORDINATOR: status, ADMIN: status}
+
+
+def coordination(status: int) -> dict[str, int]:
+    return {ANON: LOGIN, SURGEON: 403, COORDINATOR: status, ADMIN: status}
 
 
 def admin_only(status: int) -> dict[str, int]:
@@ -36,11 +41,42 @@ ROLE_MATRIX: dict[tuple[str, str], tuple[str, dict[str, int]]] = {
     ("desk.staff_list", "GET"): ("/desk/staff", admin_only(200)),
     ("desk.staff_availability", "POST"): (f"/desk/staff/{MISSING}", admin_only(404)),
     ("desk.audit_log", "GET"): ("/desk/audit", admin_only(200)),
-    # The dev mailbox (intake room). NOTE for the lead: every signed-in role may read all
-    # mail, including surgeons reading mail about tickets not assigned to them.
-    ("desk.mail_list", "GET"): ("/desk/mail", everyone_signed_in(200)),
-    ("desk.mail_detail", "GET"): (f"/desk/mail/{MISSING}", everyone_signed_in(404)),
-    ("desk.mail_html", "GET"): (f"/desk/mail/{MISSING}/html", everyone_signed_in(404)),
+    # The dev mailbox holds every patient's mail: coordinators and admins only.
+    ("desk.mail_list", "GET"): ("/desk/mail", coordination(200)),
+    ("desk.mail_detail", "GET"): (f"/desk/mail/{MISSING}", coordination(404)),
+    ("desk.mail_html", "GET"): (f"/desk/mail/{MISSING}/html", coordination(404)),
+    # Tickets: an unknown reference is 404 for everyone signed in. Who may do what on a real
+    # ticket (surgeon-own, surgeon-other, coordinator, admin) is TICKET_MATRIX below.
+    ("desk.ticket_detail", "GET"): (f"/desk/tickets/{UNKNOWN}", everyone_signed_in(404)),
+    **{
+        (f"desk.ticket_{name}", "POST"): (f"/desk/tickets/{UNKNOWN}/{path}", everyone_signed_in(404))
+        for name, path in (("assign", "assign"), ("retag", "tag"), ("urgency", "urgency"), ("note", "note"),
+                           ("reply", "reply"), ("close", "close"), ("reopen", "reopen"), ("spam", "spam"))
+    },
+    ("desk.quarantine_release", "POST"): (f"/desk/quarantine/{MISSING}/release", coordination(404)),
+}
+
+# Ticket routes on a real ticket assigned to SURGEON_OWN (not SURGEON_OTHER), with valid form
+# data: path -> {visitor: status}. 303 = done (redirect back to the ticket page), 403 = may see
+# it but not do this, 404 = may not even know it exists.
+OWN, OTHER = "surgeon-own", "surgeon-other"
+TICKET_VISITORS = (ANON, OWN, OTHER, COORDINATOR, ADMIN)
+
+
+def _ticket(own: int, coordinator: int, other: int = 404) -> dict[str, int]:
+    return {ANON: LOGIN, OWN: own, OTHER: other, COORDINATOR: coordinator, ADMIN: coordinator}
+
+
+TICKET_MATRIX: dict[tuple[str, str], dict[str, int]] = {
+    ("GET", ""): _ticket(200, 200),
+    ("POST", "/assign"): _ticket(403, 303),
+    ("POST", "/tag"): _ticket(403, 303),
+    ("POST", "/urgency"): _ticket(403, 303),
+    ("POST", "/note"): _ticket(303, 303),
+    ("POST", "/reply"): _ticket(303, 403),  # the assigned surgeon answers, nobody else
+    ("POST", "/close"): _ticket(303, 303),
+    ("POST", "/reopen"): _ticket(403, 303),
+    ("POST", "/spam"): _ticket(403, 303),
 }
 
 
