@@ -15,8 +15,7 @@ SECRET = "inbound-test-secret"
 QUESTION = "My lower back hurts and the sciatica goes down my left leg. Would a discectomy help?"
 
 
-@pytest.fixture
-def app_config(smtp_server):  # noqa: F811
+def inbound_settings(smtp_server) -> dict[str, object]:  # noqa: F811
     # Eager Celery: the webhook's processing task and the send task run in-process, against
     # a real SMTP server, so a test sees exactly what a patient would receive.
     return {
@@ -28,6 +27,11 @@ def app_config(smtp_server):  # noqa: F811
         "OUTBOX_RELAY_AFTER_SECONDS": 0,
         "OUTBOX_REDISPATCH_AFTER_SECONDS": 0,
     }
+
+
+@pytest.fixture
+def app_config(smtp_server):  # noqa: F811
+    return inbound_settings(smtp_server)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from service.extensions import db
 from service.mail.addresses import ReplyToken, parse_reply_address
 from service.mail.inbound.models import InboundMessage, MatchedBy
 from service.mail.inbound.parse import InboundEmail
+from service.mail.inbound.store import db_text
 from service.tickets.models import Message, OutboundEmail, Ticket
 
 SUBJECT_TAG = re.compile(r"\[(Q-[0-9A-Z]{4}-[0-9A-Z]{4})\]", re.IGNORECASE)
@@ -44,7 +45,8 @@ def reply_addresses(email: InboundEmail) -> list[str]:
 
 def ticket_for_message_ids(ids: list[str]) -> Ticket | None:
     """The ticket of the first id (in the order given) that we sent, received or recorded."""
-    ids = [i for i in dict.fromkeys(ids) if i and len(i) <= 255][:MAX_THREAD_IDS]
+    # An id with NUL or broken characters was never ours (and PostgreSQL refuses to compare it).
+    ids = [i for i in dict.fromkeys(ids) if i and len(i) <= 255 and db_text(i, 255) == i][:MAX_THREAD_IDS]
     if not ids:
         return None
     found: dict[str, int] = {}

@@ -16,6 +16,7 @@ from email.utils import parseaddr
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 
 from service.errors import Conflict, NotFound
 from service.extensions import db
@@ -26,11 +27,11 @@ from service.mail.inbound.forwarding import queue_answer_to_patient, queue_follo
 from service.mail.inbound.matching import Match, embedded_ticket, match_ticket
 from service.mail.inbound.models import InboundMessage, InboundStatus, MatchedBy
 from service.mail.inbound.parse import InboundEmail
-from service.mail.inbound.store import db_text, parse
+from service.mail.inbound.store import db_text, parse, storable_message_id
 from service.staff.models import Staff, utcnow
 from service.tickets import triage_port
 from service.tickets.models import Message, MessageKind, OutboundEmail, Ticket, TicketStatus
-from service.tickets.outbox import events_in_session
+from service.tickets.outbox import _SESSION_KEY, events_in_session
 
 log = logging.getLogger(__name__)
 MAX_BODY_CHARS = 50_000
@@ -64,7 +65,21 @@ def process_inbound(inbound_id: int) -> list[int]:
         select(InboundMessage).where(InboundMessage.id == inbound_id).with_for_update(of=InboundMessage)
     ).scalar_one()
     email = parse(inbound.raw, current_app.config["INBOUND_EMAIL_DOMAIN"])
-    outcome = _decide(inbound, email)
+    try:
+        outcome = _decide(inbound, email)
+    except OperationalError:
+        raise  # the database is busy or gone: the relay dispatches the message again
+    except Exception as exc:  # a message we cannot handle must not retry forever: a person looks
+        log.exception("inbound %s could not be processed", inbound_id)
+        db.session.rollback()
+        db.session.info.pop(_SESSION_KEY, None)
+        db.session.execute(
+            update(InboundMessage).where(InboundMessage.id == inbound_id, InboundMessage.status == InboundStatus.PENDING.value)
+            .values(status=InboundStatus.QUARANTINED.value, processed_at=utcnow(),
+                    reason=f"could not be processed ({type(exc).__name__})")
+        )
+        db.session.commit()
+        return []
     inbound.status = outcome.status.value
     inbound.reason = db_text(outcome.reason, 300)
     if outcome.status is InboundStatus.QUARANTINED:
@@ -129,7 +144,7 @@ def _loop(email: InboundEmail) -> str | None:
     if sender.endswith("@" + current_app.config["INBOUND_EMAIL_DOMAIN"].lower()):
         return "loop: sent from a reply address"
     ours = db.session.execute(
-        select(OutboundEmail.id).where(OutboundEmail.message_id == email.message_id)
+        select(OutboundEmail.id).where(OutboundEmail.message_id == storable_message_id(email.message_id))
     ).first()
     if ours is not None:
         return "loop: carries the Message-ID of our own outbound mail"
