@@ -11,7 +11,18 @@ import re
 from dataclasses import dataclass
 
 from service.triage.red_flag_rules import HABITUAL, RULES, Concept, Rule
-from service.triage.scoping import Sentence, Tense, acute_cues, is_hypothetical, is_negated, sentences, tense_at
+from service.triage.scoping import (
+    Sentence,
+    Tense,
+    acute_cues,
+    is_denied_after,
+    is_example_list,
+    is_hypothetical,
+    is_negated,
+    is_resolved,
+    sentences,
+    tense_at,
+)
 from service.triage.text import normalise
 
 
@@ -28,16 +39,26 @@ class _Hit:
     text: str
 
 
-def _admissible(rule: Rule, concept: Concept, sentence: Sentence, match: re.Match[str]) -> bool:
+def _admissible(rule: Rule, concept: Concept, sents: list[Sentence], index: int, match: re.Match[str]) -> bool:
+    sentence = sents[index]
     s, start = sentence.text, match.start()
+    previous = sents[index - 1].text if index else ""
+    following = sents[index + 1].text if index + 1 < len(sents) else ""
     # "wound looks clean, no redness": a two-part pattern is also denied by a cue between its parts,
     # but not by one it starts with ("no feeling between my legs" is the symptom itself).
     last_word = s.rfind(" ", start, match.end()) + 1 or start
     if is_negated(s, start) or is_negated(s, last_word, cues_from=start + 1):
         return False
+    # "My GP asked about bladder problems - I don't have any": the denial comes after the words.
+    if is_denied_after(s, match.end(), following):
+        return False
+    # A question about warning signs, or its list of examples, names no one's symptoms; nor does an
+    # operation mentioned only inside such a question.
+    if is_hypothetical(s, start) or is_example_list(s, previous):
+        return False
     if concept.context:
         return True
-    if is_hypothetical(s, start) or tense_at(s, start) is Tense.PAST:
+    if tense_at(s, start) is Tense.PAST or is_resolved(s, match.end()):
         return False
     if rule.unless and re.search(rule.unless, s):
         return False
@@ -47,12 +68,14 @@ def _admissible(rule: Rule, concept: Concept, sentence: Sentence, match: re.Matc
 
 
 def _hits(rule: Rule, concept: Concept, sents: list[Sentence]) -> list[_Hit]:
-    return [
-        _Hit(i, m.group(0))
-        for i, sentence in enumerate(sents)
-        for m in concept.regex.finditer(sentence.text)
-        if _admissible(rule, concept, sentence, m)
-    ]
+    """The first admissible mention per sentence: enough for evidence and same-sentence rules."""
+    hits = []
+    for i, sentence in enumerate(sents):
+        for m in concept.regex.finditer(sentence.text):
+            if _admissible(rule, concept, sents, i, m):
+                hits.append(_Hit(i, m.group(0)))
+                break
+    return hits
 
 
 def _fires(rule: Rule, sents: list[Sentence], acute: bool) -> str | None:

@@ -25,21 +25,30 @@ _SCOPE_END = re.compile(
     r"|\s-\s|:"
 )
 
+# "no feeling" and "without control" are symptoms, not denials of what follows them.
 _NEGATION = re.compile(
-    r"\b(?:no|not|never|without|denies|denied|deny|nothing|none|neither|nor|free of|absence of|"
+    r"\b(?:(?:no|without)(?! (?:any |proper )?(?:feeling|sensation|control|urge)\b)|not|never|denies|denied|deny|(?<!from )nothing|none|neither|nor|free of|absence of|"
     r"negative for|ruled out|hasn't|haven't|hadn't|didn't|doesn't|don't|isn't|wasn't|aren't|weren't)\b"
 )
 _NEGATION_WINDOW_WORDS = 6
 
 _HYPOTHETICAL = re.compile(
-    r"(?<!as )(?<!even )\bif\b|\bhypothetical\w*|(?<!first )(?<!worst )\bever\b|\bin case\b|\bwhat would\b|\bwould (?:it|that|this)\b|"
+    r"(?<!as )(?<!even )\bif\b|\bhypothetical\w*|(?<!first )(?<!worst )(?<!pain )(?<!headache )(?<!had )(?<!felt )\bever\b|\bin case\b|\bwhat would\b|\bwould (?:it|that|this)\b|"
     r"\b(?:signs?|symptoms?) (?:of|to watch|that)\b|\bwatch (?:out )?for\b|\blook out for\b|"
     r"\b(?:could|can|does|do|would|might|will) (?:\w+ ){0,4}?(?:cause|lead to|result in|mean)\b|"
     r"\bmight\b|\bsome ?day\b|\bone day\b|\b(?:i|we) (?:read|heard|was told|were told|have read|'ve read)\b|"
     r"\bwhat happens (?:if|when)\b|\bwhat (?:do|should) (?:i|we) do (?:if|when)\b|\bshould (?:i|we) worry\b|"
     r"\bworried (?:that|about)\b|\bafraid (?:of|that)\b|\brisk of\b|\bchance of\b|\bprevent\w*\b|"
     r"\bwhat (?:does|do|would) (?:\w+ ){0,4}?feel like\b|\bwill (?:i|he|she|it|my|this|there)\b|"
-    r"\bscheduled\b|\bbooked\b|\bgoing to have\b|\bis it (?:possible|common|normal|true)\b"
+    r"\bscheduled\b|\bbooked\b|\bgoing to have\b|\bis it (?:possible|common|normal|true)\b|"
+    # Questions about what to look out for, and a doctor's screening questions, name symptoms
+    # nobody has: "what are the warning signs...", "my GP asked me about bladder problems".
+    r"\b(?:warning|danger|red[- ]flag) (?:signs?|symptoms?)\b|\bred flags?\b|"
+    r"\b(?:what|which) (?:\w+ ){0,2}?(?:signs?|symptoms?|problems?)\b|\b(?:signs?|symptoms?) (?:after|following|to look)\b|"
+    r"\b(?:should|do|must) (?:i|we|he|she) (?:\w+ )?(?:watch|look) (?:out )?for\b|"
+    r"\bwhen (?:should|do|must|would) (?:i|we|he|she) (?:go|call|ring|phone|come|worry|seek|get)\b|\bwhat if\b|"
+    r"\b(?:asked|asking|asks|ask) (?:me |him |her |us |them )?(?:about|if|whether)\b|\bchecked (?:me |him |her )?(?:for|if|whether)\b|"
+    r"\bscreen\w* (?:me |him |her )?for\b|\b(?:tested|testing|test) (?:me |him |her )?for\b|\bto rule out\b|\bquestions? about\b"
 )
 
 _PAST = re.compile(
@@ -62,7 +71,8 @@ _CURRENT = re.compile(
     r"since (?:yesterday|last night|this|today|then|\w+day)|yesterday|last night|"
     r"(?:\d+|a|an|one|two|three|few|a few|half an|couple of|a couple of) (?:minutes?|mins?|hours?|hrs?|days?) ago|"
     r"(?:in|over|during) the (?:past|last) (?:\w+ )?(?:hour|hours|minutes|day|days|night|24 hours|48 hours)|"
-    r"by the hour|every hour|all day|still|again|getting worse|worse and worse)\b"
+    r"by the hour|every hour|all day|still|again|getting worse|worse and worse|just (?:had|happened|started|collapsed|gone|went)|"
+    r"first time ever|for the first time)\b"
 )
 
 # Cues that pin an event to the last hours or days: what makes a seizure "new" or weakness "rapid".
@@ -119,10 +129,13 @@ def _scope_reaches(sentence: str, cue_end: int, target: int, max_words: int | No
 
 def is_negated(sentence: str, start: int, cues_from: int = 0) -> bool:
     """Whether a negation cue between `cues_from` and `start` in this sentence reaches `start`."""
-    return any(
-        _scope_reaches(sentence, m.end(), start, _NEGATION_WINDOW_WORDS)
-        for m in _NEGATION.finditer(sentence, cues_from, start)
-    )
+    # Search past `start` so a cue's look-ahead ("no feeling" is not a denial) sees the next word.
+    for m in _NEGATION.finditer(sentence, cues_from):
+        if m.end() > start:
+            return False
+        if _scope_reaches(sentence, m.end(), start, _NEGATION_WINDOW_WORDS):
+            return True
+    return False
 
 
 # "Are sudden headaches a sign of a tumour?" asks about medicine, not about anyone's symptoms.
@@ -166,6 +179,59 @@ def tense_at(sentence: str, start: int) -> Tense:
     if _THIRD_PARTY_PAST.search(sentence, 0, start + 1) or _THIRD_PARTY_PAST.search(sentence):
         return Tense.PAST
     return Tense.UNKNOWN
+
+
+# "The wound was red in week one and it's cleared": a symptom followed in its own sentence by its
+# resolution is history. Checked only after the mention, and not across a contrast ("settled, but now").
+_RESOLVED = re.compile(
+    r"\b(?:(?:it|that|this|which|they|he|she)(?:'s| has| have| had)?|has|have|had) (?:now |since |all |completely |fully )?"
+    r"(?:cleared|settled|resolved|healed|disappeared|gone(?= now| away|\s*[.,!;]|$))\b|"
+    r"\bcleared up\b|\bsettled down\b|\ball gone\b|\bgone now\b|\bwent away\b|\bgot better\b|\bfine now\b"
+)
+_RESOLUTION_DENIED = re.compile(r"\b(?:not|hasn't|haven't|hadn't|didn't|isn't|wasn't|won't|never|nor|not yet)\W+(?:\w+\W+)?$")
+_CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|until|whereas|now|today|tonight|again|still|then)\b")
+
+
+def is_resolved(sentence: str, end: int) -> bool:
+    """Whether the sentence goes on, after a mention ending at `end`, to say it has cleared up."""
+    for m in _RESOLVED.finditer(sentence, end):
+        between = sentence[end : m.start()]
+        if _CONTRAST.search(between) or _RESOLUTION_DENIED.search(sentence[: m.start()]):
+            continue
+        if "now" in m.group(0) and _CONTRAST.search(sentence[m.end():m.end() + 12]):
+            continue
+        return True
+    return False
+
+
+# "...bladder and bowel problems - I don't have any." A denial closing the sentence (or the next
+# short sentence) takes back what was named before it.
+_TRAILING_DENIAL = re.compile(
+    r"(?:\b(?:i|he|she|we|they)\s+(?:don't|doesn't|do not|does not|haven't|hasn't|have not|has not|didn't|did not)"
+    r"(?:\s+(?:have|had|got|get|notice|noticed|experience|experienced|suffer from))?\s+"
+    r"(?:any(?:\s+of\s+(?:those|these|them|that|this))?|them|those|these|that|it|either|anything like that)"
+    r"|\bnone\s+of\s+(?:those|these|them|that)|\bnot that i(?:'ve| have)? (?:noticed|know)|\bno to (?:all|both|each))\W*$"
+)
+
+
+def is_denied_after(sentence: str, end: int, following: str = "") -> bool:
+    """A closing denial after the mention in its sentence, or a following sentence of only a denial."""
+    # Only the sentence's last words can close it, and a bounded tail keeps long input fast.
+    if _TRAILING_DENIAL.search(sentence[max(end, len(sentence) - 80) :]):
+        return True
+    following = following.strip()
+    return bool(following) and len(following.split()) <= 8 and bool(_TRAILING_DENIAL.search(following))
+
+
+# "Like a fever or the wound leaking?" lists examples for the question before it.
+_EXAMPLES_OPENING = re.compile(r"^\s*(?:like|such as|e\.?g\.?|for example|for instance|say|or|things like|stuff like)\b")
+
+
+def is_example_list(sentence: str, previous: str = "") -> bool:
+    """A sentence that only gives examples for a question: it ends in '?' or follows a question."""
+    if not _EXAMPLES_OPENING.match(sentence):
+        return False
+    return sentence.rstrip().endswith("?") or previous.rstrip().endswith("?") or is_hypothetical(previous, len(previous))
 
 
 def acute_cues(sentence: str) -> list[re.Match[str]]:

@@ -2,7 +2,16 @@
 
 import pytest
 
-from service.triage.scoping import Tense, is_hypothetical, is_negated, sentences, tense_at
+from service.triage.scoping import (
+    Tense,
+    is_denied_after,
+    is_example_list,
+    is_hypothetical,
+    is_negated,
+    is_resolved,
+    sentences,
+    tense_at,
+)
 
 
 def at(sentence: str, word: str) -> int:
@@ -73,3 +82,35 @@ def test_a_general_question_is_hypothetical_but_a_personal_one_is_not() -> None:
     personal = "is it serious that my face is drooping?"
     assert is_hypothetical(generic, at(generic, "sudden"))
     assert not is_hypothetical(personal, at(personal, "drooping"))
+
+
+@pytest.mark.parametrize(
+    "sentence,word",
+    [
+        ("my gp asked me about bladder problems", "bladder"),
+        ("what are the warning signs of infection", "infection"),
+        ("which symptoms after surgery mean i should call", "surgery"),
+        ("they checked me for numbness", "numbness"),
+    ],
+)
+def test_questions_about_signs_and_screening_are_hypothetical(sentence: str, word: str) -> None:
+    assert is_hypothetical(sentence, at(sentence, word))
+
+
+def test_resolution_after_a_mention_makes_it_history() -> None:
+    sentence = "the wound was red in the first week and it's cleared"
+    assert is_resolved(sentence, at(sentence, "red") + 3)
+    assert not is_resolved("the wound is red but the swelling has settled", 17)
+    assert not is_resolved("the redness hasn't cleared up", 11)
+
+
+def test_a_closing_denial_takes_back_what_came_before() -> None:
+    sentence = "the nurse asked about bladder and bowel problems - i don't have any."
+    assert is_denied_after(sentence, at(sentence, "problems"))
+    assert is_denied_after("she asked about numbness.", 24, "i don't have any.")
+    assert not is_denied_after("i wet myself and i don't know why", 12)
+
+
+def test_an_example_list_after_a_question_is_not_a_report() -> None:
+    assert is_example_list("like a fever or the wound leaking?", "what should i watch for?")
+    assert not is_example_list("my wound is leaking.", "what should i do?")
