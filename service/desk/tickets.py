@@ -20,7 +20,7 @@ from service.desk import bp, quarantine
 from service.desk.access import me, roles_required
 from service.desk.auth import safe_next
 from service.desk.targets import describe_due, due_for, is_overdue, target_hours
-from service.errors import NotFound, ValidationFailed
+from service.errors import Conflict, ValidationFailed
 from service.extensions import db
 from service.staff.models import Staff, utcnow
 from service.tickets import actions, outbox
@@ -190,22 +190,34 @@ def ticket_spam(reference: str):
                 "It was already marked as spam.")
 
 
+@bp.route("/quarantine")
+@roles_required("admin", "coordinator")
+def quarantine_list():
+    """Replies that failed the token or sender check, waiting for a coordinator."""
+    from service.desk.queues import page_number
+
+    size = 50
+    number = page_number(request.args.get("page"))
+    waiting = quarantine.waiting(limit=size, offset=(number - 1) * size)
+    pages = max(1, -(-waiting.total // size))
+    if number > pages:  # past the end: show the last page
+        number = pages
+        waiting = quarantine.waiting(limit=size, offset=(number - 1) * size)
+    return render_template("desk/quarantine.html", waiting=waiting, page=number, pages=pages)
+
+
 @bp.route("/quarantine/<int:inbound_id>/release", methods=["POST"])
 @roles_required("admin", "coordinator")
 def quarantine_release(inbound_id: int):
     """Release one quarantined email (the inbound room decides what releasing does)."""
     back = safe_next(request.form.get("next"))
     try:
-        quarantine.release(inbound_id, me())
-    except quarantine.ReleaseUnavailable as exc:
+        event_ids = quarantine.release(inbound_id, me())
+    except Conflict as exc:  # cannot be relayed (no ticket, automatic mail, nothing new)
         db.session.rollback()
         flash(exc.message)
         return redirect(back, 303)
-    except LookupError:
-        db.session.rollback()
-        raise NotFound("No such quarantined email.") from None
-    event_ids = outbox.events_in_session()
     db.session.commit()
     outbox.dispatch(event_ids)
-    flash("Released.")
+    flash("Released and relayed.")
     return redirect(back, 303)

@@ -53,6 +53,7 @@ ROLE_MATRIX: dict[tuple[str, str], tuple[str, dict[str, int]]] = {
         for name, path in (("assign", "assign"), ("retag", "tag"), ("urgency", "urgency"), ("note", "note"),
                            ("reply", "reply"), ("close", "close"), ("reopen", "reopen"), ("spam", "spam"))
     },
+    ("desk.quarantine_list", "GET"): ("/desk/quarantine", coordination(200)),
     ("desk.quarantine_release", "POST"): (f"/desk/quarantine/{MISSING}/release", coordination(404)),
 }
 
