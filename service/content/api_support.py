@@ -13,7 +13,7 @@ from typing import Any
 from flask import Response, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
-from service.content.services import content_version
+from service.content.freshness import current_generation
 from service.errors import Conflict, Forbidden, ServiceError, ValidationFailed
 from service.extensions import db
 from service.staff.models import Role, Staff
@@ -142,21 +142,47 @@ def commit() -> None:
 
 def cached_read(build: Callable[[], Any]) -> Response:
     """A GET answered with an ETag over the content version, the URL and who asks; 304 when the
-    client's copy is current. Staff answers are private (they may include drafts)."""
+    client's copy is current. Anonymous answers are built once per content version and kept in
+    memory (see freshness.py for why that is never stale); staff answers are private (they may
+    include drafts) and built each time.
+
+    `public, no-cache`, not `max-age`: a correction must reach API clients on their next request;
+    revalidating costs them a 304 and us no database work.
+    """
     staff = current_staff()
-    seed = f"{content_version()}|{request.full_path}|{staff.id if staff else '-'}"
-    etag = hashlib.sha256(seed.encode()).hexdigest()[:32]
-    cache_control = "private, no-cache" if staff else "public, max-age=60"
-    if request.if_none_match.contains(etag):
-        response = Response(status=304)
+    generation = current_generation()
+    key = request.full_path
+    if staff is None:
+        etag = generation.entries.get(("api-etag", key))
+        if etag is None:
+            etag = _api_etag(generation.version, key, "-")
+            generation.remember(("api-etag", key), etag)
+        if request.if_none_match.contains(etag):
+            response = Response(status=304)
+        else:
+            stored = generation.entries.get(("api", key))
+            if stored is None:
+                response = jsonify(build())
+                # Stored in this request's generation: a build racing a publish never lands in
+                # the newer generation (see freshness.py).
+                generation.remember(("api", key), response.get_data())
+            else:
+                response = Response(stored, mimetype="application/json")
+        cache_control = "public, no-cache"
     else:
-        response = jsonify(build())
+        etag = _api_etag(generation.version, key, str(staff.id))
+        response = Response(status=304) if request.if_none_match.contains(etag) else jsonify(build())
+        cache_control = "private, no-cache"
     response.set_etag(etag)
     response.headers["Cache-Control"] = cache_control
     response.vary.add("Authorization")
     if staff is not None:
         db.session.commit()  # keep the token's last_used_at
     return response
+
+
+def _api_etag(version: str, key: str, who: str) -> str:
+    return hashlib.sha256(f"{version}|{key}|{who}".encode()).hexdigest()[:32]
 
 
 def list_body(items: list[dict[str, Any]], total: int, limit: int | None = None, offset: int | None = None) -> dict[str, Any]:

@@ -1,37 +1,56 @@
-"""Conditional GETs for the public pages: ETags from the content version, 304 before any rendering.
+"""Public pages rendered once per content version, kept in memory, answered with ETags and 304s.
 
-Choice: `Cache-Control: public, no-cache` plus a strong ETag, not `max-age=60`. A correction to
-medical advice must show at once (an editor who publishes and opens the article must not see the
-old text from a browser or proxy cache for a minute), and a revalidation that ends in 304 costs
-one small query (`content_version()`) and no template rendering, so freshness is cheap.
+Cost per page view (the reason for this module): a rendered article is ~25 KB of Jinja output
+built from several queries. Rendering it per request caps a 2-core host at a few hundred pages a
+second; serving the stored bytes after one freshness check (freshness.py: a Redis GET, or one
+small query without Redis) keeps pages near the framework's own floor. Pages are rendered on
+first request after each content change, per process.
 
-The ETag covers everything a public page depends on:
-  * `content_version()`: changes with every content write (and with scheduled articles going live);
-  * the page identity: path and query string;
-  * a fingerprint of the templates and static files, so a deploy that changes markup does not
-    answer 304 with yesterday's HTML.
-
-Pages holding a CSRF token (/ask) are per-visitor: `private, no-cache`, and their ETag also
-includes a hash of the session's raw CSRF secret, so a 304 only ever confirms a page that was
-rendered for this very session (its token is still valid: WTF_CSRF_TIME_LIMIT is None). A page
-rendered while the session carries flashed messages is never given an ETag or a shared-cache
-header: the message belongs to one visitor.
+Caching choices:
+  * `Cache-Control: public, no-cache` plus a strong ETag, not `max-age`. A correction to medical
+    advice must show at once (an editor who publishes and opens the article must not see the old
+    text from a browser or proxy cache), and a revalidation ending in 304 costs no rendering.
+  * The ETag covers everything a public page depends on: the content version (changes with every
+    content write and when a scheduled article goes live), the page identity (path and query
+    string) and a fingerprint of the templates and static files, so a deploy that changes markup
+    does not answer 304 with yesterday's HTML. It is the same on every worker and host.
+  * Public pages never touch the session: no `Vary: Cookie` is added, so shared caches may keep
+    them. A visitor whose session holds flashed messages gets a page rendered for them alone
+    (`private, no-store`, not stored here): the message belongs to one visitor.
+  * Pages holding a CSRF token (/ask) are per visitor: `private, no-cache`. The stored copy holds a
+    placeholder where the token goes; each response gets this session's own token substituted
+    (Flask-WTF's documented per-request cache of the token in `g` is what the placeholder rides
+    on). The ETag also includes a hash of the session's CSRF secret, so a 304 only ever confirms
+    a page rendered for this very session (its token is still valid: WTF_CSRF_TIME_LIMIT is None).
 """
 from __future__ import annotations
 
 import functools
 import hashlib
+import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Response, current_app, make_response, request, session
+from flask import Response, current_app, g, make_response, request, session
+
+from service.content.freshness import Generation, current_generation
 
 PUBLIC = "public, no-cache"
 PRIVATE = "private, no-cache"
+# Random per process: page text can never contain it by accident.
+CSRF_PLACEHOLDER = f"csrf-placeholder-{secrets.token_hex(16)}"
 
 
-def _file_fingerprint() -> str:
+@dataclass(frozen=True)
+class StoredPage:
+    body: bytes
+    content_type: str
+    has_csrf_token: bool = False
+
+
+def file_fingerprint() -> str:
     """Hash of templates and static assets, computed once per process (same on every worker)."""
     cached = current_app.extensions.get("neurodesk_page_fingerprint")
     if cached:
@@ -50,56 +69,133 @@ def _file_fingerprint() -> str:
     return value
 
 
+def _csrf_field() -> str:
+    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+
+
 def _csrf_secret() -> str | None:
-    name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    value = session.get(name)
+    value = session.get(_csrf_field())
     return value if isinstance(value, str) else None
+
+
+def _etag(version: str, *parts: str) -> str:
+    return hashlib.sha256("\x1f".join((version, file_fingerprint(), *parts)).encode()).hexdigest()[:32]
+
+
+def public_etag(generation: Generation, key: str) -> str:
+    """The ETag of a public page: memoised per generation (a sha256 per request is avoidable)."""
+    memo_key = ("etag", key)
+    etag = generation.entries.get(memo_key)
+    if etag is None:
+        etag = _etag(generation.version, key)
+        generation.remember(memo_key, etag)
+    return etag
 
 
 def page_etag(*, per_session: bool = False) -> str | None:
     """The ETag this request's page would carry now; None when no safe ETag exists."""
-    from service.content.services import content_version
-
-    parts = [str(content_version()), _file_fingerprint(), request.full_path]
-    if per_session:
-        if current_app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
-            return None  # an old page's token could have expired: always render afresh
-        secret = _csrf_secret()
-        if secret is None:
-            return None
-        parts.append(secret)
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    generation = current_generation()
+    if not per_session:
+        return public_etag(generation, request.full_path)
+    if current_app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return None  # an old page's token could have expired: always render afresh
+    secret = _csrf_secret()
+    return _etag(generation.version, request.full_path, secret) if secret is not None else None
 
 
 def _has_flashes() -> bool:
-    return bool(session.get("_flashes"))
+    # `in` reads the already-decoded cookie without marking the session accessed (which would add
+    # `Vary: Cookie`); without a cookie the session is empty and this is False at once.
+    return "_flashes" in session
 
 
-def conditional_page(per_session: bool = False) -> Callable:
-    """Decorator for GET views: answer 304 when the client's ETag still matches, else tag the page."""
+def _answer(body: bytes, content_type: str, etag: str | None, cache_control: str) -> Response:
+    response = Response(body, content_type=content_type)
+    if etag is not None:
+        response.set_etag(etag)
+    response.headers["Cache-Control"] = cache_control
+    return response
+
+
+def _not_modified(etag: str, cache_control: str) -> Response:
+    response = Response(status=304)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = cache_control
+    return response
+
+
+def _public_page(view: Callable[..., Any], args: tuple, kwargs: dict, store: bool) -> Response:
+    generation = current_generation()
+    key = request.full_path
+    etag = public_etag(generation, key)
+    if etag in request.if_none_match:
+        return _not_modified(etag, PUBLIC)
+    stored = generation.entries.get(("page", key)) if store else None
+    if stored is not None:
+        return _answer(stored.body, stored.content_type, etag, PUBLIC)
+    response = make_response(view(*args, **kwargs))
+    if response.status_code == 200 and not response.is_streamed and store:
+        # Stored in the generation this request started with: a render racing a publish lands in
+        # a generation that is already being replaced, never in the new one.
+        generation.remember(("page", key), StoredPage(response.get_data(), response.content_type))
+    if response.status_code == 200:
+        response.set_etag(etag)
+        response.headers["Cache-Control"] = PUBLIC
+    return response
+
+
+def _render_with_placeholder(view: Callable[..., Any], args: tuple, kwargs: dict) -> Response:
+    field = _csrf_field()
+    g.pop(field, None)
+    setattr(g, field, CSRF_PLACEHOLDER)  # generate_csrf() returns g's token when one is set
+    try:
+        return make_response(view(*args, **kwargs))
+    finally:
+        g.pop(field, None)
+
+
+def _per_session_page(view: Callable[..., Any], args: tuple, kwargs: dict) -> Response:
+    from flask_wtf.csrf import generate_csrf
+
+    generation = current_generation()
+    key = request.full_path
+    etag = page_etag(per_session=True)
+    if etag is not None and etag in request.if_none_match:
+        return _not_modified(etag, PRIVATE)
+    stored = generation.entries.get(("session-page", key))
+    if stored is None:
+        response = _render_with_placeholder(view, args, kwargs)
+        body = response.get_data()
+        if response.status_code != 200 or response.is_streamed:
+            response.set_data(body.replace(CSRF_PLACEHOLDER.encode(), generate_csrf().encode()))
+            return response
+        stored = StoredPage(body, response.content_type, CSRF_PLACEHOLDER.encode() in body)
+        generation.remember(("session-page", key), stored)
+    body = stored.body
+    if stored.has_csrf_token:
+        g.pop(_csrf_field(), None)  # a token for THIS request's session, never one left in g
+        body = body.replace(CSRF_PLACEHOLDER.encode(), generate_csrf().encode())
+        if etag is None:
+            etag = page_etag(per_session=True)  # generate_csrf() just gave the session its secret
+    return _answer(body, stored.content_type, etag, PRIVATE)
+
+
+def conditional_page(per_session: bool = False, store: bool = True) -> Callable:
+    """Decorator for GET views: serve the stored render (or 304) while the content is unchanged.
+
+    `store=False`: ETag/304 only, render every time (search: endless query strings, typed text).
+    """
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Response]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Response:
-            cache_control = PRIVATE if per_session else PUBLIC
             if _has_flashes():
                 response = make_response(view(*args, **kwargs))
                 response.headers["Cache-Control"] = "private, no-store"
                 return response
-            etag = page_etag(per_session=per_session)
-            if etag is not None and etag in request.if_none_match:
-                response = Response(status=304)
-                response.set_etag(etag)
-                response.headers["Cache-Control"] = cache_control
-                return response
-            response = make_response(view(*args, **kwargs))
-            if response.status_code == 200:
-                if per_session and etag is None:
-                    etag = page_etag(per_session=True)  # the render created the session's CSRF secret
-                if etag is not None:
-                    response.set_etag(etag)
-                response.headers["Cache-Control"] = cache_control
-            return response
+            if per_session:
+                return _per_session_page(view, args, kwargs)
+            return _public_page(view, args, kwargs, store)
 
         return wrapper
 

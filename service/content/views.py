@@ -107,7 +107,7 @@ def tag(slug: str) -> str:
 
 
 @bp.get("/search")
-@conditional_page()
+@conditional_page(store=False)  # endless query strings, and the query is the visitor's own text
 def search() -> str:
     q = request.args.get("q", "").strip()[:200]
     hits = content.search(q, limit=SEARCH_LIMIT) if q else []
