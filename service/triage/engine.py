@@ -67,6 +67,10 @@ class TriageEngine:
             return TriageResult("general", 0.0, bool(flags), reasons, True)
         probabilities = self.model.probabilities(cleaned)
         tag = max(probabilities, key=probabilities.__getitem__)
+        if flags and tag == "general":
+            # An emergency is clinical by definition: route it to the surgeon its red flag belongs to,
+            # or else to the likeliest surgical topic, never to the admin queue.
+            tag = _flag_topic(flags) or max(SURGICAL_TOPICS, key=probabilities.__getitem__)
         confidence = probabilities[tag]
         # `general` has no surgeon: a coordinator answers or reroutes it, so it always goes to review.
         needs_review = tag == "general" or confidence < self.review_threshold
@@ -92,6 +96,27 @@ class TriageEngine:
         if not isinstance(engine, cls):
             raise ValueError("stored object is not a triage engine")
         return engine
+
+
+SURGICAL_TOPICS = tuple(t for t in TOPICS if t != "general")
+
+# Red flags that belong to one surgeon's topic; the others (post-operative problems, progressive
+# weakness) can follow spine, brain or TOS surgery alike.
+FLAG_TOPICS = {
+    "cauda_equina": "spine",
+    "spinal_cord_compression": "spine",
+    "thunderclap_headache": "brain",
+    "stroke": "brain",
+    "new_seizure": "brain",
+    "shunt_failure": "brain",
+    "head_injury": "brain",
+    "vascular_tos": "tos",
+    "postoperative_pneumothorax": "tos",
+}
+
+
+def _flag_topic(flags: list) -> str | None:
+    return next((FLAG_TOPICS[f.code] for f in flags if f.code in FLAG_TOPICS), None)
 
 
 def _unreadable(text: str) -> bool:
