@@ -339,3 +339,15 @@ def test_messages_table_keeps_the_inbound_message_id_once(client, ticket):
     [inbound] = inbound_rows()
     assert db.session.execute(select(func.count()).select_from(Message).where(
         Message.message_id == inbound.message_id)).scalar_one() == 1
+
+
+def test_follow_up_mail_leaves_out_the_patients_text_when_staff_mail_carries_none(app, client, ticket, smtp_server):
+    answer = answer_patient(client, ticket, smtp_server)
+    app.config["MAIL_INCLUDE_QUESTION"] = False
+    post(client, reply_to_row(answer, sent_from="ann@example.test", answer="Is swimming fine until then?"))
+    messages = smtp_server.wait_for(lambda ms: any("Follow-up" in m["Subject"] for m in ms))
+    [followup] = [m for m in messages if "Follow-up" in m["Subject"]]
+    body = followup.get_body(("plain",)).get_content()
+    assert "swimming" not in body and f"/desk/tickets/{ticket.reference}" in body
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket.id).messages[-1].body == "Is swimming fine until then?"

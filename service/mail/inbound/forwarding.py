@@ -69,7 +69,9 @@ def queue_followup_to_surgeon(ticket: Ticket, inbound_id: int, surgeon: Staff, q
         to=mailbox(surgeon.name, surgeon.email),
         subject=f"{'URGENT ' if urgent else ''}Re: [{reference}] Follow-up from the patient",
         template="followup",
-        context={"ticket": ticket, "surgeon": surgeon, "question": question, "urgent": urgent,
+        # MAIL_INCLUDE_QUESTION off: staff mail carries no patient text, only the desk link.
+        context={"ticket": ticket, "surgeon": surgeon, "urgent": urgent,
+                 "question": question if current_app.config.get("MAIL_INCLUDE_QUESTION", True) else None,
                  "desk_url": desk_url(ticket)},
         message_id=message_id(reference, f"followup-{inbound_id}"),
         reply_to=reply_address_for(ticket.id, surgeon.id),
