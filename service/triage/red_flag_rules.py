@@ -21,6 +21,13 @@ def either_order(a: str, b: str, words: int = 4) -> str:
     return rf"{near(a, b, words)}|{near(b, a, words)}"
 
 
+def within_clause(a: str, b: str, words: int = 4) -> str:
+    """`a` and `b` in either order, a few words apart, with no comma or full stop between them:
+    "pain in my butt and down my leg, numb toes" is two complaints, not a numb bottom."""
+    gap = rf"(?:[^\w,;.]+[\w']+){{0,{words}}}?[^\w,;.]+"
+    return rf"(?:{a}){gap}(?:{b})|(?:{b}){gap}(?:{a})"
+
+
 @dataclass(frozen=True)
 class Concept:
     name: str
@@ -168,8 +175,9 @@ SWALLOWING = (
     r"\bchok\w+ on (?:\w+ )?(?:spit|saliva|water|food|drinks?)\b|\bdrooling\b"
 )
 NECK_SWELLING = (
-    r"\b(?:neck|throat)\b(?:\W+[\w']+){0,5}?\W+(?:swell\w*|swollen|puff\w*|balloon\w*|bigger|bulg\w*|fatter|tight\w*|lump\w*)\b|"
-    r"\b(?:swelling|lump|bulge|puffiness) (?:\w+ ){0,3}?(?:neck|throat)\b"
+    r"\b(?:neck|throat)\b(?:\W+[\w']+){0,5}?\W+(?:swell\w*|swollen|puff\w*|balloon\w*|bigger|bulg\w*|fatter|tight\w*)\b|"
+    # Not "a lump in my throat": that globus feeling is common and harmless after neck surgery.
+    r"\b(?:swelling|bulge|puffiness) (?:\w+ ){0,3}?(?:neck|throat)\b"
 )
 AIRWAY = BREATHING + "|" + SWALLOWING + "|" + NECK_SWELLING
 CHEST_PAIN = (
@@ -212,7 +220,7 @@ RULES: tuple[Rule, ...] = (
         (
             Concept(
                 "saddle numbness",
-                either_order(NUMB, SADDLE) + r"|\bsaddle (?:an(?:a)?esthesia|numbness)\b|"
+                within_clause(NUMB, SADDLE) + r"|\bsaddle (?:an(?:a)?esthesia|numbness)\b|"
                 r"\b(?:can't|cannot|couldn't|don't|doesn't|didn't) feel (?:\w+ ){0,3}?(?:when (?:i|he|she) wipes?|wiping|the (?:toilet )?paper|"
                 r"(?:my|her|his) (?:bottom|bum|private\w*|genitals|backside|bits)|myself (?:wiping|down there))\b",
             ),

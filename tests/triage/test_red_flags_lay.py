@@ -165,3 +165,14 @@ def test_a_question_about_a_symptom_one_has_is_still_an_emergency() -> None:
 def test_no_feeling_is_a_symptom_wherever_it_sits() -> None:
     assert "cauda_equina" in codes("My back is bad and my bottom is without any feeling since lunchtime.")
 
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i think i have a slipped disc. ache in my bum and down my leg, numb toes. what now",
+        "After my neck fusion there's a lump-in-the-throat feeling when I swallow pills. Is that the plate?",
+    ],
+)
+def test_separate_complaints_and_globus_are_not_emergencies(text: str) -> None:
+    assert codes(text) == set(), detect_red_flags(text)
