@@ -33,6 +33,10 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(inbound_webhook_bp)
 
+    from service import security
+
+    security.init_app(app)
+
     from service.cli import register_cli
 
     register_cli(app)

@@ -18,3 +18,8 @@ def register_cli(app: Flask) -> None:
     from service.triage.cli import triage
 
     app.cli.add_command(triage)
+
+    from service.privacy.cli import patient_cli, retention_cli
+
+    app.cli.add_command(retention_cli)
+    app.cli.add_command(patient_cli)

@@ -107,6 +107,12 @@ class Config:
             self.CELERY_BEAT_SCHEDULE["poll-reply-mailbox"] = {"task": "neurodesk.poll_imap", "schedule": 30.0}
 
         self.PUBLIC_BASE_URL = (env("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+        # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: trust none).
+        # Behind an HTTPS-terminating proxy set 1, so HSTS and rate limits see the real scheme and IP.
+        self.TRUST_PROXY_HEADERS = int(_number(env("TRUST_PROXY_HEADERS"), 0))
+        # 0: surgeon notifications carry only the reference and a desk link, never the question
+        # text (for clinics whose staff mail is not trusted with health data).
+        self.MAIL_INCLUDE_QUESTION = _flag(env("MAIL_INCLUDE_QUESTION"), True)
 
         # Patient messages are health data: keep request bodies bounded everywhere.
         self.MAX_CONTENT_LENGTH = 2 * 1024 * 1024

@@ -14,3 +14,4 @@ from service.audit.models import AuditEvent  # noqa: F401
 from service.triage.models import TrainedEngine, TriageCorrection  # noqa: F401
 from service.mail.inbound.models import InboundAttachment, InboundMessage  # noqa: F401
 from service.desk.models import DeadlineAlert  # noqa: F401
+from service.privacy.models import PrivacyErasure  # noqa: F401

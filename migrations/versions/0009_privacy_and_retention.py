@@ -1,4 +1,4 @@
-"""privacy and retention
+"""privacy and retention: which tickets have had their patient data erased
 
 Revision ID: 0009
 Revises: 0008
@@ -14,8 +14,16 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_table('privacy_erasure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.String(length=20), nullable=False),
+    sa.Column('erased_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['ticket_id'], ['ticket.id'], name=op.f('fk_privacy_erasure_ticket_id_ticket'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_privacy_erasure')),
+    sa.UniqueConstraint('ticket_id', name=op.f('uq_privacy_erasure_ticket_id'))
+    )
 
 
 def downgrade():
-    pass
+    op.drop_table('privacy_erasure')

@@ -54,7 +54,9 @@ def queue_surgeon_notification(ticket: Ticket, surgeon: Staff) -> OutboundEmail:
             "ticket": ticket,
             "surgeon": surgeon,
             "topic": topic,
-            "question": ticket.question,
+            # MAIL_INCLUDE_QUESTION=0: the email says only "a question waits" and links the
+            # desk, so no health data sits in staff mailboxes (None hides it in the template).
+            "question": ticket.question if current_app.config.get("MAIL_INCLUDE_QUESTION", True) else None,
             "desk_url": desk_url(ticket),
         },
         message_id=message_id(ticket.reference, f"notify-{surgeon.id}"),
