@@ -53,6 +53,11 @@ def safe_next(target: str | None) -> str:
     """Only same-site paths: `next=` must never become an open redirect."""
     if not target:
         return url_for("desk.index")
+    # Browsers drop tabs/newlines inside URLs ("/\t/evil" becomes "//evil", another host), and
+    # a newline in a Location header is refused by werkzeug (a 500): no control characters or
+    # whitespace at all.
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in target):
+        return url_for("desk.index")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return url_for("desk.index")
