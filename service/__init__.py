@@ -22,6 +22,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
 
+    from service.request_log import init_request_log
+
+    # First: its after_request hook then runs last and logs the final status of every request.
+    init_request_log(app)
+
+    from service.cookie_session import CookieSessionInterface
+
+    app.session_interface = CookieSessionInterface()
+
     from service.extensions import csrf, db, limiter, login_manager, mail, migrate
 
     import service.models  # noqa: F401  (the whole schema, for the ORM and Alembic)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, request, url_for
 
-from service.content import services
+from service.content import page_cache, services
 from service.content.api_support import (
     BadRequest,
     Unauthorized,
@@ -39,6 +39,7 @@ from service.errors import NotFound, ValidationFailed, error_body
 from service.extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp.record_once(lambda state: page_cache.init_app(state.app))  # anonymous reads: no Vary: Cookie
 # Bearer tokens, not cookies, authenticate writes here: no CSRF exposure to protect against.
 csrf.exempt(bp)
 

@@ -14,6 +14,7 @@ from flask import Response, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from service.content.freshness import current_generation
+from service.content.page_cache import mark_cookieless
 from service.errors import Conflict, Forbidden, ServiceError, ValidationFailed
 from service.extensions import db
 from service.staff.models import Role, Staff
@@ -153,6 +154,7 @@ def cached_read(build: Callable[[], Any]) -> Response:
     generation = current_generation()
     key = request.full_path
     if staff is None:
+        mark_cookieless()  # API reads never look at cookies (bearer tokens only)
         etag = generation.entries.get(("api-etag", key))
         if etag is None:
             etag = _api_etag(generation.version, key, "-")

@@ -33,12 +33,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Response, current_app, g, make_response, request, session
+from flask import Flask, Response, current_app, g, make_response, request, session
 
 from service.content.freshness import Generation, current_generation
 
 PUBLIC = "public, no-cache"
 PRIVATE = "private, no-cache"
+_COOKIELESS = "neurodesk.cookieless_page"
 # Random per process: page text can never contain it by accident.
 CSRF_PLACEHOLDER = f"csrf-placeholder-{secrets.token_hex(16)}"
 
@@ -103,10 +104,14 @@ def page_etag(*, per_session: bool = False) -> str | None:
     return _etag(generation.version, request.full_path, secret) if secret is not None else None
 
 
+def _session_cookie_sent() -> bool:
+    return current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+
+
 def _has_flashes() -> bool:
-    # `in` reads the already-decoded cookie without marking the session accessed (which would add
-    # `Vary: Cookie`); without a cookie the session is empty and this is False at once.
-    return "_flashes" in session
+    # Without a cookie there is no session, so no flashes: and not touching the session keeps
+    # `Vary: Cookie` off public pages. With one, reading it (and varying on it) is right.
+    return _session_cookie_sent() and bool(session.get("_flashes"))
 
 
 def _answer(body: bytes, content_type: str, etag: str | None, cache_control: str) -> Response:
@@ -180,6 +185,28 @@ def _per_session_page(view: Callable[..., Any], args: tuple, kwargs: dict) -> Re
     return _answer(body, stored.content_type, etag, PRIVATE)
 
 
+def mark_cookieless() -> None:
+    """This response is the same whatever cookie was sent: no `Vary: Cookie` (see below)."""
+    request.environ[_COOKIELESS] = True
+
+
+def _no_vary_on_cookie(response: Response) -> Response:
+    """Runs after every other after_request hook. Since Flask 3.1.3 any touch of `session` marks it
+    accessed (so `Vary: Cookie`), and Flask-Login touches it on every response and in every
+    template. A public page requested without a cookie is the same for every visitor (flashes
+    need a cookie), so it should not vary by cookie: shared caches may then keep it."""
+    if request.environ.get(_COOKIELESS) and not session.modified:
+        session.accessed = False
+    return response
+
+
+def init_app(app: Flask) -> None:
+    # Inserted first in the list: Flask runs after_request hooks in reverse, so this runs last.
+    hooks = app.after_request_funcs.setdefault(None, [])
+    if _no_vary_on_cookie not in hooks:
+        hooks.insert(0, _no_vary_on_cookie)
+
+
 def conditional_page(per_session: bool = False, store: bool = True) -> Callable:
     """Decorator for GET views: serve the stored render (or 304) while the content is unchanged.
 
@@ -195,6 +222,8 @@ def conditional_page(per_session: bool = False, store: bool = True) -> Callable:
                 return response
             if per_session:
                 return _per_session_page(view, args, kwargs)
+            if not _session_cookie_sent():
+                mark_cookieless()
             return _public_page(view, args, kwargs, store)
 
         return wrapper

@@ -15,9 +15,11 @@ from flask_wtf import FlaskForm
 
 from service.content import seo
 from service.content import services as content
+from service.content import page_cache
 from service.content.page_cache import conditional_page
 
 bp = Blueprint("pages", __name__)
+bp.record_once(lambda state: page_cache.init_app(state.app))
 
 TOPIC_LABELS = (
     ("spine", "Spine: back, neck and nerves"),
