@@ -1,0 +1,99 @@
+"""Two web processes, one PostgreSQL database, one Redis: an edit published through one process
+is served by the other on its very next request (each keeps rendered pages in memory)."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from service.extensions import db
+from service.staff.services import issue_api_token
+
+REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(base: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "web process exited"
+        try:
+            if requests.get(base + "/robots.txt", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:  # not listening yet, or still booting
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{base} did not come up")
+
+
+@pytest.fixture
+def web_processes(app, database_url, redis_url):
+    """Two separate gunicorn servers (one worker each) sharing the test's database and Redis."""
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": "test-secret-key",
+           "RATELIMIT_ENABLED": "0", "PYTHONPATH": str(REPO)}
+    servers = []
+    try:
+        for _ in range(2):
+            port = free_port()
+            process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-k", "gthread", "-w", "1", "--threads", "2",
+                 "-b", f"127.0.0.1:{port}", "service.wsgi:app"],
+                cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            servers.append((f"http://127.0.0.1:{port}", process))
+        for base, process in servers:
+            wait_until_up(base, process)
+        yield [base for base, _ in servers]
+    finally:
+        for _, process in servers:
+            process.terminate()
+        for _, process in servers:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.mark.parametrize("db_backend", ["postgres"], indirect=True)
+def test_an_edit_published_through_one_process_shows_on_the_other_at_once(demo, make_staff, web_processes):
+    editor = make_staff("coordinator@clinic.test", role="coordinator", specialties=())
+    token = issue_api_token(editor)
+    db.session.commit()
+    auth = {"Authorization": f"Bearer {token}"}
+    first, second = web_processes
+
+    # Both processes render and keep the page and the API list.
+    for base in (first, second):
+        for _ in range(3):
+            assert "Corrected by the surgeon." not in requests.get(base + "/articles/meningioma").text
+        assert requests.get(base + "/articles/new-guide").status_code == 404
+
+    for round_number in range(3):
+        summary = f"Corrected by the surgeon. Round {round_number}."
+        edited = requests.put(first + "/api/v1/articles/meningioma", json={"summary": summary}, headers=auth)
+        assert edited.status_code == 200, edited.text
+        page = requests.get(second + "/articles/meningioma")
+        assert summary in page.text
+        assert summary in requests.get(second + "/api/v1/articles/meningioma").json()["summary"]
+
+    section = requests.get(first + "/api/v1/sections").json()["items"][0]["slug"]
+    created = requests.post(first + "/api/v1/articles", headers=auth, json={
+        "slug": "new-guide", "title": "A new guide", "summary": "New.", "body": "Text.",
+        "section": section, "status": "published"})
+    assert created.status_code == 201, created.text
+    assert requests.get(second + "/articles/new-guide").status_code == 200
+
+    removed = requests.put(second + "/api/v1/articles/new-guide", json={"status": "draft"}, headers=auth)
+    assert removed.status_code == 200, removed.text
+    assert requests.get(first + "/articles/new-guide").status_code == 404
