@@ -73,9 +73,10 @@ class JsonFormatter(logging.Formatter):
 class _NoWerkzeugRequestLines(logging.Filter):
     """The dev server's own request lines carry the query string: ours (without it) replace them."""
 
+    _REQUEST_LINE = re.compile(r'\S+ - - \[[^\]]*\] "')
+
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.name == "werkzeug" and isinstance(record.args, tuple) and len(record.args) == 3
-                    and isinstance(record.msg, str) and record.msg.startswith('%s "%s"'))
+        return not (record.name == "werkzeug" and self._REQUEST_LINE.match(record.getMessage()))
 
 
 def configure_logging() -> None:

@@ -65,3 +65,14 @@ def test_access_lines_never_carry_the_query_string(client, log_lines):
     assert "headache" not in text and "groin" not in text and "q=" not in text
     paths = [line["path"] for line in log_lines() if line["logger"] == "neurodesk.access"]
     assert paths == ["/search", "/api/v1/articles"]
+
+
+def test_the_dev_servers_request_lines_with_query_strings_are_dropped():
+    from service.request_log import _NoWerkzeugRequestLines
+
+    def record(message: str) -> logging.LogRecord:
+        return logging.LogRecord("werkzeug", logging.INFO, __file__, 1, message, None, None)
+
+    drop = _NoWerkzeugRequestLines()
+    assert not drop.filter(record('127.0.0.1 - - [25/Nov/2026 12:44:09] "GET /search?q=numb+groin HTTP/1.1" 200 -'))
+    assert drop.filter(record(" * Running on http://127.0.0.1:5000"))
