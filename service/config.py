@@ -50,6 +50,9 @@ class Config:
             f"sqlite:///{instance_path / 'neurodesk.sqlite3'}"
         )
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # SQL parameters are patient text (questions, names, addresses): keep them out of SQL
+        # logs and out of database exception messages, which workers and error pages log.
+        self.SQLALCHEMY_ENGINE_OPTIONS["hide_parameters"] = True
 
         self.REDIS_URL = env("REDIS_URL") or None
         # Without Redis the embedded broker is a SQLite file: a real Celery worker and beat
