@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ import sklearn
 from service.triage.corpus import TOPICS, base_examples, checked_examples
 from service.triage.lexicon import topic_scores
 from service.triage.red_flags import detect_red_flags
-from service.triage.text import clean, looks_unreadable
+from service.triage.text import clean, looks_unreadable, normalise
 from service.triage.topic_model import CORRECTION_WEIGHT, TopicModel
 
 __all__ = ["TOPICS", "TriageEngine", "TriageResult", "default_engine"]
@@ -67,10 +68,13 @@ class TriageEngine:
             return TriageResult("general", 0.0, bool(flags), reasons, True)
         probabilities = self.model.probabilities(cleaned)
         tag = max(probabilities, key=probabilities.__getitem__)
+        if any(f.code == "csf_leak" for f in flags):
+            # The leak is the surgery's complication: route by the operation, whatever the wording suggests.
+            tag = _flag_topic([f for f in flags if f.code == "csf_leak"], cleaned) or tag
         if flags and tag == "general":
             # An emergency is clinical by definition: route it to the surgeon its red flag belongs to,
             # or else to the likeliest surgical topic, never to the admin queue.
-            tag = _flag_topic(flags) or max(SURGICAL_TOPICS, key=probabilities.__getitem__)
+            tag = _flag_topic(flags, cleaned) or max(SURGICAL_TOPICS, key=probabilities.__getitem__)
         confidence = probabilities[tag]
         # `general` has no surgeon: a coordinator answers or reroutes it, so it always goes to review.
         needs_review = tag == "general" or confidence < self.review_threshold
@@ -115,8 +119,20 @@ FLAG_TOPICS = {
 }
 
 
-def _flag_topic(flags: list) -> str | None:
-    return next((FLAG_TOPICS[f.code] for f in flags if f.code in FLAG_TOPICS), None)
+# A fluid leak belongs to the surgeon who opened the dura: skull base / pituitary / head -> brain, else spine.
+_CRANIAL = re.compile(
+    r"\b(?:pituitary|trans-?sphenoidal|endonasal|skull base|nose|nostrils?|craniotomy|crani\w+|brain|head|skull|"
+    r"acoustic|meningioma|tumou?r|shunt|ventricul\w+)\b"
+)
+
+
+def _flag_topic(flags: list, text: str = "") -> str | None:
+    for flag in flags:
+        if flag.code in FLAG_TOPICS:
+            return FLAG_TOPICS[flag.code]
+        if flag.code == "csf_leak":
+            return "brain" if _CRANIAL.search(normalise(text)) else "spine"
+    return None
 
 
 def _unreadable(text: str) -> bool:

@@ -49,6 +49,15 @@ class Rule:
     needs_acute: bool = False  # a now/today/hours-ago cue somewhere in the message
     positional_is_benign: bool = False  # "when I raise my arms..." describes a pattern, not an event
     unless: str | None = None  # words in a symptom's sentence that make it not an emergency
+    # After surgery: only in the first days and weeks, not when the message dates the operation months back.
+    postoperative: bool = False
+    # What is left over from an old event ("still have numbness since my operation in 2019") is chronic.
+    # Off where any recurrence is dangerous whatever the history (a shunt, a head injury).
+    residual_can_be_chronic: bool = True
+    acute_also: str | None = None  # extra recency cues that count for needs_acute (e.g. "worse every day")
+    # Message-level words that make the complaint a long-standing one unless the message has a recency cue.
+    chronic_unless: str | None = None
+    chronic_overridden_by: str | None = None  # ...unless these words say this episode is new ("sudden")
 
 
 @cache
@@ -213,6 +222,84 @@ STIFF_NECK = (
     r"(?:\w+ ){0,2}?(?:neck|chin to (?:my|his|her) chest)\b|\blight (?:hurts|is hurting|bothers)\b|\bphotophob\w+"
 )
 
+# A leak of brain fluid after an operation that opened the dura: clear, watery, salty, worse bending forward.
+CSF_SURGERY = Concept(
+    "operation near the brain's fluid",
+    RECENT_SURGERY.pattern + r"|\bdura\w*|\bdural\b|\bpituitary\b|\btrans-?sphenoidal\b|\bendonasal\b|\bskull base\b|"
+    r"\b(?:operation|surgery|op|procedure|tumou?r removed|went in) (?:\w+ ){0,3}?(?:through|via|up) (?:my|the|his|her) nose\b",
+    context=True,
+)
+_CLEAR = r"(?:clear|watery|thin|colou?rless|straw[- ]colou?red|like water|water-like|see-through|pinkish clear)"
+_NOSE_DRIP = (
+    r"\b(?:nose|nostrils?)\b(?:\W+[\w']+){0,4}?\W+(?:drip\w*|run\w*|leak\w*|pour\w*|stream\w*|trickl\w*|won't stop|keeps? running)\b|"
+    r"\b(?:drip\w*|runn\w*|run|runs|leak\w*|pour\w*|trickl\w*|stream\w*|coming|comes|came|drops?) (?:\w+ ){0,3}?(?:from|out of|down) (?:my|his|her|one|the|each) (?:nose|nostrils?)\b|"
+    r"\b(?:drip\w*|trickl\w*|running|runs) (?:\w+ ){0,2}?down (?:the back of )?(?:my|his|her) throat\b|\brunny nose\b|\bpost-?nasal drip\b"
+)
+_WOUND_WET = (
+    r"\b(?:dressing|bandage|plaster|pad|wound|incision|scar|cut|stitches|pillow|sheets?|bed|top|shirt|back)\b(?:\W+[\w']+){0,5}?\W+"
+    r"(?:soak\w*|drench\w*|wet|sodden|drip\w*|leak\w*|seep\w*|weep\w*|ooz\w*|pour\w*|running)\b|"
+    r"\b(?:soak\w*|drench\w*|seep\w*|leak\w*|ooz\w*|pour\w*|drip\w*|weep\w*|coming) (?:\w+ ){0,3}?(?:through|out of|from|onto) "
+    r"(?:my|his|her|the) (?:\w+ )?(?:dressing|bandage|plaster|wound|incision|scar|pillow|sheets?)\b"
+)
+CSF_FLUID = (
+    either_order(_NOSE_DRIP, _CLEAR + r"|\bsalty\b|\bmetallic\b|\blean\w* (?:\w+ )?(?:forward|over|down)|\bbend\w* (?:\w+ )?(?:forward|over|down)|"
+                 r"\btip\w* (?:my|his|her) head\b|\bhead (?:forward|down)\b|\bone nostril\b|\bone side\b|\bwon't stop\b|\bnon-?stop\b|\bconstant\w*", 10)
+    + "|" + either_order(_WOUND_WET, _CLEAR, 8)
+    + r"|\b" + _CLEAR + r" (?:\w+ ){0,2}?(?:fluid|liquid|water|drops?|droplets|discharge|drip\w*|leak\w*|stuff|ooze)\b"
+    r"|\b(?:salty|metallic) (?:taste|tasting|drip\w*|liquid|fluid|water)\b|\btast\w* (?:\w+ ){0,2}?(?:of )?(?:salt|salty|metallic)\b|\bcsf\b|\bspinal fluid\b|\bbrain fluid\b"
+)
+# Seeing: one side of the visual field, one eye, or double, lost from one moment to the next.
+VISION_LOSS = (
+    r"\b(?:lost|losing|lose|loss of|gone|went|no|missing) (?:\w+ ){0,3}?(?:half|side|left|right|part|corner) (?:\w+ ){0,3}?"
+    r"(?:vision|sight|eyesight|visual field|field of vision)\b|"
+    r"\b(?:half|one side|left side|right side|left half|right half|part|the left|the right) of (?:my|his|her|the) (?:vision|sight|eyesight|visual field)\b|"
+    r"\bhalf (?:of )?(?:my|his|her) (?:vision|sight|eyesight)\b|"
+    r"\b(?:lost|losing|lose|loss of|no|lack of) (?:the |my |his |her |all |any )?(?:vision|sight|eyesight) (?:\w+ ){0,2}?(?:on|to|in|of|at|from) "
+    r"(?:the |my |his |her |one )?(?:left|right|one|half|side|edge)\b|"
+    r"\b(?:can't|cannot|couldn't|unable to|can not|not able to|can hardly|can barely) see (?:\w+ ){0,3}?(?:out of|to|on|from|with) "
+    r"(?:the|my|his|her|one) (?:left|right|one|side|eye)\b|"
+    r"\b(?:went|gone|going|suddenly|became) blind\b|\bblind in (?:one|my|his|her|the) (?:left |right )?eye\b|"
+    r"\b(?:lost|loss of) (?:the )?(?:vision|sight) in (?:one|my|his|her|the) (?:left |right )?eye\b|"
+    r"\bcurtain (?:\w+ ){0,3}?(?:over|across|down)\b|\bdouble vision\b|\bseeing double\b|"
+    r"\b(?:vision|sight|eyesight)\b(?:\W+[\w']+){0,5}?\W+(?:went|gone|disappeared|vanished|black|dark|blank|missing|cut off|blacked out|grey(?:ed)? out)\b|"
+    r"\b(?:bumping|walking|walked|bumped) into things on (?:my|his|her|the|one) (?:left|right|side)\b"
+)
+# Numbness or weakness of one side or one limb, in the words people use for a hand "gone dead".
+SIDE_NUMB = (
+    near(r"\b(?:left|right|one)\b", r"\b(?:side|half|arm|leg|hand|face|foot)\b", 2)
+    + r"(?:\W+[\w']+){0,5}?\W+(?:numb\w*|dead|tingl\w+|no feeling|heavy|weak\w*|limp|useless|gone funny|asleep|clumsy)\b|"
+    r"\b(?:my|his|her) (?:hand|arm|face|leg|fingers|foot) (?:has |had |have )?(?:gone|went|is|are|feels|felt|turned|became|suddenly went) "
+    r"(?:completely |totally |all |suddenly |very |really )?(?:numb|dead|limp|useless|heavy|weak|clumsy|tingly|floppy)\b|"
+    r"\bnumb\w* (?:all )?(?:down|on|up) (?:the |one |my |his |her )?(?:left |right |one )?side\b|"
+    r"\bone side of (?:my|his|her|the) (?:body|face)\b(?:\W+[\w']+){0,4}?\W+(?:numb\w*|dead|weak\w*|heavy|tingl\w+|gone)\b"
+)
+WHOLE_SIDE = (
+    r"\bone side of (?:my|his|her|the) (?:body|face)\b|\b(?:left|right|whole|one) side of (?:my|his|her|the) body\b|"
+    r"\b(?:left|right) (?:arm and leg|leg and arm|side)\b|\b(?:all|right) down (?:the |one |my |his |her )?(?:left |right |one )?side\b|"
+    r"\bhalf (?:of )?(?:my|his|her) (?:body|face)\b|\bface and (?:arm|hand)\b|\b(?:arm|hand) and face\b"
+)
+# Onset from minutes to the same day: enough to make a one-sided loss a stroke until shown otherwise.
+TODAY_ONSET = (
+    SUDDEN + r"|\btoday\b|\bthis (?:morning|afternoon|evening)\b|\btonight\b|"
+    r"\bsince (?:lunch\w*|breakfast|dinner|tea\w*|this|today|last night|i woke|waking|(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) ?(?:am|pm|o'clock))\b|"
+    r"\bat (?:lunch\w*|breakfast|dinner|tea\w*)\b|\bwhen (?:i|he|she) (?:woke|got up) (?:up )?(?:today|this morning)\b"
+)
+# Getting worse over days: what separates rapidly progressive weakness from a weak leg of long standing.
+_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|the weekend)"
+PROGRESSION = (
+    r"\bevery day\b|\beach day\b|\bday by day\b|\bby the day\b|\bdaily\b|\bmore (?:and more )?(?:each|every) day\b|"
+    r"\b(?:over|in|during|for) the (?:past|last) (?:few |couple of |two |three |four |five |six |\d+ )?days\b|"
+    r"\b(?:\d+|two|three|four|five|six|a few|few|couple of|a couple of) days ago\b|\bthis week\b|"
+    rf"\b(?:since|on|last|started|from) (?:the )?{_WEEKDAY}\b|\bmore and more\b|\bworse and worse\b|\bweaker and weaker\b|"
+    r"\bfaster\b|\bquickly\b|\brapidly\b|\bin (?:just )?(?:a few|two|three|\d+) days\b"
+)
+NOT_PROGRESSING = r"\bimprov\w+|\b(?:getting|much|a (?:lot|bit|little)) (?:better|stronger)\b|\brecover\w*|\bstronger\b|\bhasn't changed\b|\bno change\b"
+NEW_EPISODE = r"\bsudden\w*|\bout of (?:nowhere|the blue)\b|\bthunderclap\b|\bexplo\w+|\bthis (?:one|time)\b|\bnew\b|\bdifferent\b|\bcollaps\w+"
+CHRONIC_PAIN = (
+    r"\bfor (?:\d+|many|several|a few|two|three|four|five|six|seven|eight|nine|ten|twenty) (?:years|months)\b|\bfor years\b|"
+    r"\bhasn't changed\b|\bhas not changed\b|\bsame as always\b|\btrigeminal\b|\bneuralgia\b|\bchronic\b|\bevery day for\b"
+)
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "cauda_equina",
@@ -244,12 +331,29 @@ RULES: tuple[Rule, ...] = (
         (
             Concept(
                 "worst-ever headache",
-                r"\bworst (?:head ?ache|head pain|pain)\b(?:\W+\w+){0,2}?\W+(?:of (?:my|her|his) (?:\w+ )?life|"
+                r"\bworst (?:head ?ache|head pain)\b(?:\W+\w+){0,2}?\W+(?:of (?:my|her|his) (?:\w+ )?life|"
                 r"(?:i've|i have|she's|she has|he's|he has|they've|i've ever|ever) (?:ever )?(?:had|felt|experienced))|"
                 r"\bworst (?:head ?ache|head pain) ever\b|\bthunderclap\b|"
                 r"\bnever (?:had|felt|known|experienced) (?:a |any )?(?:head ?ache|head pain|pain in (?:my|her|his) head) (?:\w+ ){0,2}?like (?:this|it)\b",
             ),
         ),
+        chronic_unless=CHRONIC_PAIN,
+        chronic_overridden_by=NEW_EPISODE,
+    ),
+    Rule(
+        "thunderclap_headache",
+        "thunderclap headache: sudden, worst-ever headache (possible bleed in the brain)",
+        (
+            # "The worst pain I've ever had" is a headache only when it is in the head (not sciatica, not the face).
+            Concept(
+                "worst-ever pain",
+                r"\bworst pain\b(?:\W+\w+){0,2}?\W+(?:of (?:my|her|his) (?:\w+ )?life|"
+                r"(?:i've|i have|she's|she has|he's|he has|they've|i've ever|ever) (?:ever )?(?:had|felt|experienced))",
+            ),
+            Concept("in the head", HEADACHE + r"|\bhead\b"),
+        ),
+        chronic_unless=CHRONIC_PAIN,
+        chronic_overridden_by=NEW_EPISODE,
     ),
     Rule(
         "thunderclap_headache",
@@ -260,6 +364,8 @@ RULES: tuple[Rule, ...] = (
         ),
         same_sentence=True,
         positional_is_benign=True,
+        chronic_unless=CHRONIC_PAIN,
+        chronic_overridden_by=NEW_EPISODE,
     ),
     Rule(
         "stroke",
@@ -298,9 +404,31 @@ RULES: tuple[Rule, ...] = (
                 r"\b(?:can't|couldn't|unable to) (?:lift|move|raise|use) (?:his|her|my) (?:left|right) (?:arm|leg|hand|side)\b|"
                 r"\bweak(?:ness)? (?:on|down) (?:one|the (?:left|right)|(?:his|her|my) (?:left|right)) side\b",
             ),
-            Concept("sudden onset", SUDDEN),
+            Concept("sudden onset", TODAY_ONSET),
         ),
         positional_is_benign=True,
+        unless=NOT_PROGRESSING,
+    ),
+    Rule(
+        "stroke",
+        "stroke signs: sudden loss of vision, or numbness on one side of the body",
+        (Concept("vision loss", VISION_LOSS), Concept("sudden onset", TODAY_ONSET)),
+        same_sentence=True,
+        positional_is_benign=True,
+    ),
+    Rule(
+        "stroke",
+        "stroke signs: sudden loss of vision, or numbness on one side of the body",
+        (Concept("vision loss", VISION_LOSS), Concept("one side numb or weak", SIDE_NUMB), Concept("recent onset", TODAY_ONSET)),
+        positional_is_benign=True,
+    ),
+    Rule(
+        "stroke",
+        "stroke signs: sudden loss of vision, or numbness on one side of the body",
+        (Concept("one side numb or weak", SIDE_NUMB), Concept("a whole side", WHOLE_SIDE), Concept("sudden onset", TODAY_ONSET)),
+        same_sentence=True,
+        positional_is_benign=True,
+        unless=NOT_PROGRESSING,
     ),
     Rule(
         "stroke",
@@ -338,6 +466,15 @@ RULES: tuple[Rule, ...] = (
                 ),
             ),
         ),
+        postoperative=True,
+    ),
+    Rule(
+        "csf_leak",
+        "possible leak of brain fluid (CSF) after surgery: clear watery fluid from the wound or the nose",
+        (CSF_SURGERY, Concept("clear fluid", CSF_FLUID)),
+        postoperative=True,
+        # A cold or hay fever runs from the nose too; "clear fluids" are also what one drinks after surgery.
+        unless=r"\b(?:a |the |bad |head |heavy )cold\b|\bhay ?fever\b|\ballerg\w+|\bflu\b|\bdrink\w*|\bsip\w*|\bdiet\b|\bonly allowed\b",
     ),
     Rule(
         "postoperative_airway",
@@ -345,12 +482,14 @@ RULES: tuple[Rule, ...] = (
         (RECENT_SURGERY, Concept("airway", AIRWAY)),
         # Slowly easing swallowing after neck surgery is the expected course, not an emergency.
         unless=r"\b(?:getting|much|a (?:lot|bit|little)) better\b|\bimproving\b|\beasing\b|\bslowly\b|\bgradually\b",
+        postoperative=True,
     ),
     Rule(
         "postoperative_pneumothorax",
         "after first rib / thoracic outlet surgery: breathlessness or chest pain on breathing (possible collapsed lung)",
         (RECENT_SURGERY, TOS_SURGERY, Concept("breathing or chest pain", BREATHING + "|" + CHEST_PAIN)),
         unless=r"\b(?:getting|much|a (?:lot|bit|little)) better\b|\bimproving\b|\beasing\b",
+        postoperative=True,
     ),
     Rule(
         "vascular_tos",
@@ -394,6 +533,7 @@ RULES: tuple[Rule, ...] = (
                 + near(r"\bhead ?aches?\b|\bhead\b", r"\bworse\w*|\bsevere\b|\bunbearable\b|\bterrible\b|\bsplitting\b", 4),
             ),
         ),
+        residual_can_be_chronic=False,
     ),
     Rule(
         "progressive_weakness",
@@ -402,10 +542,14 @@ RULES: tuple[Rule, ...] = (
             Concept(
                 "weakness getting worse",
                 r"\bweaker\b|\b(?:getting|got|gotten|become|becoming|grown|growing|going|gone) (?:\w+ ){0,2}?weak\b|"
-                r"\bweakness (?:\w+ ){0,3}?(?:spreading|worse|worsening|progressing)\b",
+                r"\bweakness (?:\w+ ){0,3}?(?:spreading|worse|worsening|progressing)\b|"
+                r"\b(?:weak\w*|dragg\w+|flopp\w+|floppy|slapp\w+|heavy|heavier|useless)\b(?:\W+[\w']+){0,8}?\W+(?:worse|more and more|every day|each day|day by day|spreading|spread)\b|"
+                r"\bnow (?:the |my |his |her )?whole (?:left |right )?(?:leg|arm|foot|side)\b(?:\W+[\w']+){0,3}?\W+(?:weak\w*|numb|dead|heavy|useless|gone)\b",
             ),
         ),
         needs_acute=True,
+        acute_also=PROGRESSION,
+        unless=NOT_PROGRESSING,
     ),
     Rule(
         "progressive_weakness",
@@ -416,14 +560,20 @@ RULES: tuple[Rule, ...] = (
                 r"\b(?:can't|can barely|can hardly|no longer able to|unable to|couldn't) (?:\w+ ){0,1}?(?:lift|move|stand|walk|raise)\b|"
                 r"\bfoot (?:is )?(?:slapp\w+|dragg\w+|flopp\w+|drop)\b|\bslapping the floor\b|\blegs? (?:keeps? |are |is )?"
                 r"(?:giving way|buckling|collapsing)\b|\bfell (?:\w+ )?(?:twice|three times|several times|\d+ times)\b|\bparaly\w+|"
-                r"\blost (?:the )?use of (?:my|his|her|both) (?:legs?|arms?)\b",
+                r"\blost (?:the )?use of (?:my|his|her|both) (?:legs?|arms?)\b|"
+                r"\bfoot (?:\w+ ){0,2}?(?:slapp\w+|dragg\w+|flopp\w+|floppy|dropp\w+)\b|\b(?:dragging|drag|drags) (?:my|his|her|the|one) (?:left |right )?(?:foot|leg)\b|"
+                r"\b(?:leg|foot) (?:is |keeps |keeps on )?(?:dragging|flopping|slapping)\b|"
+                r"\bwhole (?:left |right )?(?:leg|arm)\b(?:\W+[\w']+){0,3}?\W+(?:weak\w*|numb|dead|heavy|useless|gone)\b",
             ),
             Concept(
                 "weakness",
-                r"\bweak\w*|\bparaly\w+|\bfoot drop\b|\bslapping\b|\bgiving way\b|\bcollaps\w+|\blost (?:the )?use of\b",
+                r"\bweak\w*|\bparaly\w+|\bfoot drop\b|\bslapping\b|\bgiving way\b|\bcollaps\w+|\blost (?:the )?use of\b|"
+                r"\bflopp\w+|\bfloppy\b|\bdragg\w+|\buseless\b",
             ),
         ),
         needs_acute=True,
+        acute_also=PROGRESSION,
+        unless=NOT_PROGRESSING,
     ),
     Rule(
         "spinal_cord_compression",
@@ -454,6 +604,7 @@ RULES: tuple[Rule, ...] = (
                 r"\bunconscious\b|\bpassed out\b|\bblacked out\b|\bunresponsive\b",
             ),
         ),
+        residual_can_be_chronic=False,
     ),
 )
 

@@ -15,12 +15,15 @@ from service.triage.scoping import (
     Sentence,
     Tense,
     acute_cues,
+    cleared_sentences,
+    is_chronic_residual,
     is_denied_after,
     is_example_list,
     is_hypothetical,
     is_negated,
     is_resolved,
     sentences,
+    surgery_long_ago,
     tense_at,
 )
 from service.triage.text import normalise
@@ -39,7 +42,16 @@ class _Hit:
     text: str
 
 
-def _admissible(rule: Rule, concept: Concept, sents: list[Sentence], index: int, match: re.Match[str]) -> bool:
+@dataclass(frozen=True)
+class _Message:
+    sents: list[Sentence]
+    text: str
+    acute: bool
+    cleared: set[int]  # sentences whose problem a clinician or a test has already cleared
+
+
+def _admissible(rule: Rule, concept: Concept, msg: _Message, index: int, match: re.Match[str]) -> bool:
+    sents = msg.sents
     sentence = sents[index]
     s, start = sentence.text, match.start()
     previous = sents[index - 1].text if index else ""
@@ -60,6 +72,10 @@ def _admissible(rule: Rule, concept: Concept, sents: list[Sentence], index: int,
         return True
     if tense_at(s, start) is Tense.PAST or is_resolved(s, match.end()):
         return False
+    if index in msg.cleared:
+        return False
+    if rule.residual_can_be_chronic and is_chronic_residual(sents, index, start):
+        return False
     if rule.unless and re.search(rule.unless, s):
         return False
     if rule.positional_is_benign and HABITUAL.search(s) and not acute_cues(s):
@@ -67,22 +83,31 @@ def _admissible(rule: Rule, concept: Concept, sents: list[Sentence], index: int,
     return True
 
 
-def _hits(rule: Rule, concept: Concept, sents: list[Sentence]) -> list[_Hit]:
+def _hits(rule: Rule, concept: Concept, msg: _Message) -> list[_Hit]:
     """The first admissible mention per sentence: enough for evidence and same-sentence rules."""
     hits = []
-    for i, sentence in enumerate(sents):
+    for i, sentence in enumerate(msg.sents):
         for m in concept.regex.finditer(sentence.text):
-            if _admissible(rule, concept, sents, i, m):
+            if _admissible(rule, concept, msg, i, m):
                 hits.append(_Hit(i, m.group(0)))
                 break
     return hits
 
 
-def _fires(rule: Rule, sents: list[Sentence], acute: bool) -> str | None:
+def _fires(rule: Rule, msg: _Message) -> str | None:
     """The evidence for `rule` if every concept is present (in one sentence where required), else None."""
-    if rule.needs_acute and not acute:
+    if rule.needs_acute and not (msg.acute or (rule.acute_also and re.search(rule.acute_also, msg.text))):
         return None
-    hits = [_hits(rule, concept, sents) for concept in rule.concepts]
+    if rule.postoperative and surgery_long_ago(msg.text) and not msg.acute:
+        return None
+    if (
+        rule.chronic_unless
+        and re.search(rule.chronic_unless, msg.text)
+        and not msg.acute
+        and not (rule.chronic_overridden_by and re.search(rule.chronic_overridden_by, msg.text))
+    ):
+        return None
+    hits = [_hits(rule, concept, msg) for concept in rule.concepts]
     if not all(hits):
         return None
     if rule.same_sentence:
@@ -96,13 +121,14 @@ def _fires(rule: Rule, sents: list[Sentence], acute: bool) -> str | None:
 
 def detect_red_flags(text: str) -> list[RedFlag]:
     """Emergencies the message describes as happening now, one per reason, in rule-book order."""
-    sents = sentences(normalise(text))
-    acute = any(acute_cues(s.text) for s in sents)
+    normalised = normalise(text)
+    sents = sentences(normalised)
+    msg = _Message(sents, normalised, any(acute_cues(s.text) for s in sents), cleared_sentences(sents))
     flags: list[RedFlag] = []
     for rule in RULES:
         if any(f.reason == rule.reason for f in flags):
             continue
-        evidence = _fires(rule, sents, acute)
+        evidence = _fires(rule, msg)
         if evidence is not None:
             flags.append(RedFlag(rule.code, rule.reason, evidence))
     return flags

@@ -38,7 +38,13 @@ _HYPOTHETICAL = re.compile(
     r"\b(?:could|can|does|do|would|might|will) (?:\w+ ){0,4}?(?:cause|lead to|result in|mean)\b|"
     r"\bmight\b|\bsome ?day\b|\bone day\b|\b(?:i|we) (?:read|heard|was told|were told|have read|'ve read)\b|"
     r"\bwhat happens (?:if|when)\b|\bwhat (?:do|should) (?:i|we) do (?:if|when)\b|\bshould (?:i|we) worry\b|"
-    r"\bworried (?:that|about)\b|\bafraid (?:of|that)\b|\brisk of\b|\bchance of\b|\bprevent\w*\b|"
+    # Worry about what might come is imagined; worry about what is happening ("I'm worried that her
+    # face is drooping") describes it: only a modal or a "getting/developing" after the worry is hypothetical.
+    r"\b(?:worried|worry|worrying|afraid|scared|concerned|frightened|terrified|anxious|nervous|fear)(?: that| about| of)? "
+    r"(?:\w+ ){0,4}?(?:might|could|may|will|would|going to|gonna|'ll)\b|"
+    r"\b(?:worried|worry|worrying|afraid|scared|concerned|frightened|terrified|anxious|nervous|fear) (?:about|of) (?:\w+ ){0,2}?"
+    r"(?:getting|developing|having|ending up|becoming|losing|being left|the risk|the possibility|possible|future|complications)\b|"
+    r"\brisk of\b|\bchance of\b|\bprevent\w*\b|"
     r"\bwhat (?:does|do|would) (?:\w+ ){0,4}?feel like\b|\bwill (?:i|he|she|it|my|this|there)\b|"
     r"\bscheduled\b|\bbooked\b|\bgoing to have\b|\bis it (?:possible|common|normal|true)\b|"
     # Questions about what to look out for, and a doctor's screening questions, name symptoms
@@ -237,3 +243,102 @@ def is_example_list(sentence: str, previous: str = "") -> bool:
 def acute_cues(sentence: str) -> list[re.Match[str]]:
     """Recency cues ("an hour ago", "since this morning") that are not inside a hypothetical."""
     return [m for m in _ACUTE.finditer(sentence) if not is_hypothetical(sentence, m.start())]
+
+
+# --- message-level context: history that scopes what follows, and problems already assessed ------
+
+_DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_NUMBER = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|few|a few|several|many|couple of|a couple of)"
+
+# When an event lies long enough ago that what is left of it is chronic.
+_LONG_AGO = re.compile(
+    rf"\b{_NUMBER} (?:years?|months?) (?:ago|back|earlier)\b|\b(?:long|ages|years|months) ago\b|\bin (?:19|20)\d\d\b|"
+    r"\bsince (?:19|20)\d\d\b|\blast year\b|\bback in\b|\bas an? (?:child|baby|kid|teenager|teen)\b|"
+    r"\bwhen (?:i|he|she) was (?:\d+|young|little|younger|a child|a teenager)\b|"
+    rf"\b{_NUMBER} (?:years?|months?) (?:after|since|post|out from|on from|out of)\b|\b(?:a|one) (?:year|month) (?:after|since|on)\b"
+)
+# "I still have some numbness", "left with", "ever since": what remains of that old event.
+_RESIDUAL = re.compile(
+    r"\bstill\b|\bleft with\b|\bever since\b|\bsince then\b|\bresidual\b|\bpermanent\w*|\blasting\b|\bleft ?over\b|"
+    r"\bnever (?:fully |completely |really )?(?:recovered|went away|came back|returned|improved|got better)\b|"
+    r"\bremain\w*|\bcontinu\w+ to\b|\bhas(?:n't| not) (?:changed|improved|gone)\b|\bnot (?:fully )?recovered\b|\blong[- ]term\b|"
+    r"\bsince (?:my|the|his|her) (?:\w+ ){0,3}?(?:operation|surgery|op|bleed|stroke|injury|accident|fall)\b"
+)
+# What makes an old problem news again.
+_NEW_AGAIN = re.compile(
+    r"\bnew\b|\bnewly\b|\bworse\w*|\bworsening\b|\bspread\w*|\bsudden(?:ly)?\b|\bagain\b|\bstarted\b|\bsince (?:yesterday|last night|this|today|\w+day)\b|"
+    r"\bnow (?:i|i'm|it|it's|he|she|he's|she's|can't|cannot|also|my|his|her|there|the)\b|\bno longer\b|\bthis week\b|"
+    r"\bcan't (?:\w+ ){0,2}?any ?more\b"
+)
+
+
+def is_chronic_residual(sents: list[Sentence], index: int, start: int) -> bool:
+    """"Three years ago I had surgery for cauda equina. I still have some numbness": a residual symptom of
+    a long-past event, named in a sentence that says it remains and nothing about it being new."""
+    s = sents[index].text
+    if not _RESIDUAL.search(s) or _NEW_AGAIN.search(s) or acute_cues(s):
+        return False
+    return bool(_LONG_AGO.search(s, 0, start)) or any(_LONG_AGO.search(sents[i].text) for i in range(index))
+
+
+# A clinician's or a test's verdict on the problem just described: "CT and lumbar puncture clear",
+# "the nurse said it's normal healing". Not plain "discharged": that is how post-operative stories start.
+_CLEARED = re.compile(
+    r"\b(?:ct|cts|scans?|mri|mris|lumbar puncture|lp|tests?|bloods?|x-?rays?|results?|everything|angiogram|ultrasound|ecg)\b"
+    r"(?:\W+[\w&']+){0,6}?\W+(?:(?:were|was|came back|come back|all|both|are|is|looked|look) )?(?:all )?"
+    r"(?:clear|normal|fine|negative|ok|okay|unremarkable)\b|"
+    r"\b(?:ruled out|all[- ]clear|cleared me|found nothing|nothing (?:was )?(?:found|seen|showed up|serious|sinister))\b|"
+    r"\b(?:nurse|nurses|doctor|doctors|dr|gp|surgeon|consultant|physio|team|registrar|paramedics?|neurologist|specialist|they)\b"
+    r"(?:\W+\w+){0,2}?\W+(?:said|says|told (?:me|us|him|her)|thinks?|reassured (?:me|us|him|her)|checked (?:it|me|him|her) and said)"
+    r"(?: that)?(?: (?:it|this|that|the \w+|my \w+|his \w+|her \w+|all|everything)(?:'s| is| was| looks| looked| were| are)?)?"
+    r"(?: \w+)?? (?:normal|fine|nothing to worry about|nothing serious|expected|healing|ok|okay|part of (?:the )?(?:healing|normal|recovery)|"
+    r"(?:just|only) (?:a |an )?\w+|nothing)\b|"
+    r"\b(?:a&e|a and e|er|emergency (?:room|department)|casualty|urgent care|hospital)\b(?:\W+[\w&']+){0,14}?\W+"
+    r"(?:discharged|sent (?:me|him|her|us) (?:back )?home|let (?:me|him|her) go home)\b"
+)
+_CLEARED_DENIED = re.compile(r"\b(?:not|n't|no|wasn't|weren't|isn't|aren't)\b")
+# After the verdict, the problem is back or worse: the verdict no longer covers it.
+_RENEWED = re.compile(
+    r"\b(?:it's|it has|it is|has|have|is|got|getting|gone|even|much|now|far|been) (?:\w+ )?worse\b|\bworsening\b|\bspreading\b|"
+    r"\b(?:came|come|coming) back\b|\b(?:happened|started|struck|hit|returned) again\b|\bagain (?:today|tonight|this)\b|"
+    r"\bbut now\b|\bgetting (?:bigger|redder|hotter)\b"
+)
+_DATED_EARLIER = re.compile(
+    rf"\b{_NUMBER} (?:weeks?|months?|years?) ago\b|\blast (?:week|month|year)\b|\bin (?:19|20)\d\d\b|\bback in\b"
+)
+
+
+def cleared_sentences(sents: list[Sentence]) -> set[int]:
+    """Indexes of sentences whose symptoms were assessed and cleared: the verdict's own sentence and the
+    (up to two) sentences before it that tell the story, unless the message goes on to say it got worse
+    or came back. A verdict dated earlier ("a scan last year was clear") covers only its own sentence."""
+    cleared: set[int] = set()
+    for j, sentence in enumerate(sents):
+        for m in _CLEARED.finditer(sentence.text):
+            if _CLEARED_DENIED.search(m.group(0)) or is_hypothetical(sentence.text, m.start()):
+                continue
+            rest = sentence.text[m.end():] + " " + " ".join(s.text for s in sents[j + 1 :])
+            if _RENEWED.search(rest):
+                continue
+            cleared.add(j)
+            if not _DATED_EARLIER.search(sentence.text):
+                cleared.update(i for i in range(max(0, j - 2), j) if not _RENEWED.search(sents[i].text))
+            break
+    return cleared
+
+
+# Post-operative warnings are about the first days and weeks: months later the same words describe recovery.
+_SURGERY_LONG_AGO = re.compile(
+    rf"\b{_NUMBER} (?:months?|years?) (?:after|since|post|out from|on from|out of|ago)\b|\b(?:a|one) (?:year|month) (?:after|since|on|post)\b|"
+    r"\bin (?:19|20)\d\d\b|\blast year\b|\b(?:years|months) ago\b|\b(?:months|years) (?:after|since|post)\b"
+)
+_SURGERY_RECENT = re.compile(
+    rf"\b{_NUMBER} (?:days?|weeks?|wks?) (?:ago|after|since|post|out|on)\b|\b(?:a|one|last) week\b|\byesterday\b|\blast night\b|"
+    rf"\bthis week\b|\b(?:on|last|since) {_DAYS}\b|\bday (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b|"
+    r"\bpost-?op day\b|\b(?:discharged|sent home|came home|got home|home from hospital)\b|\bdays? ago\b"
+)
+
+
+def surgery_long_ago(text: str) -> bool:
+    """The message dates its operation months or years back and says nothing of days or weeks."""
+    return bool(_SURGERY_LONG_AGO.search(text)) and not _SURGERY_RECENT.search(text)
