@@ -75,12 +75,22 @@ class Config:
         # Periodic tasks run by `celery -A worker beat`; each room adds its own entries.
         self.CELERY_BEAT_SCHEDULE = {
             # Hand over outbox events a request could not (broker down) and re-dispatch stranded ones.
-            "relay-outbox": {"task": "neurodesk.relay_outbox", "schedule": 5.0},
+            "relay-outbox": {"task": "neurodesk.relay_outbox",
+                             "schedule": _number(env("OUTBOX_RELAY_INTERVAL_SECONDS"), 5.0)},
             # Retrain triage when content was published or coordinators corrected tags (cheap no-op otherwise).
             "retrain-triage": {"task": "neurodesk.retrain_triage", "schedule": 120.0},
             # Remind surgeons of overdue questions, then escalate to coordinators (each once).
             "remind-overdue": {"task": "neurodesk.remind_overdue", "schedule": 300.0},
         }
+
+        # Outbox relay: an event the request could not hand over is relayed after this long; one
+        # dispatched but still undone after the second figure (worker killed, broker lost it) is
+        # dispatched again. Tasks are idempotent, so a short redispatch only costs extra work.
+        self.OUTBOX_RELAY_AFTER_SECONDS = _number(env("OUTBOX_RELAY_AFTER_SECONDS"), 5.0)
+        self.OUTBOX_REDISPATCH_AFTER_SECONDS = _number(env("OUTBOX_REDISPATCH_AFTER_SECONDS"), 900.0)
+        # send_email retries a 4xx or a dropped connection after base * 2^n seconds (jittered, capped).
+        self.MAIL_RETRY_BASE_SECONDS = _number(env("MAIL_RETRY_BASE_SECONDS"), 2.0)
+        self.MAIL_RETRY_MAX_SECONDS = _number(env("MAIL_RETRY_MAX_SECONDS"), 600.0)
 
         self.RATELIMIT_ENABLED = _flag(env("RATELIMIT_ENABLED"), True)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"

@@ -1,0 +1,222 @@
+"""Real processes a fault-injection scenario starts, kills and restarts.
+
+* `PrivateRedis`: a `redis-server` of the scenario's own on a free port (never the machine's
+  shared 6379), stopped and started again on the same port to simulate a broker outage.
+* `Service`: one process group (gunicorn, `celery -A worker worker`, `celery -A worker beat`)
+  with its output in a log file; `kill()` SIGKILLs the whole group, prefork children included,
+  as an OOM killer or a lost VM would.
+* `FaultySmtp`: an aiosmtpd sink that records every accepted message with its arrival time and
+  answers `451` to every DATA during a time window.
+"""
+from __future__ import annotations
+
+import email
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+REPO = Path(__file__).resolve().parent.parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(predicate, timeout: float, what: str, poll: float = 0.1):
+    """Poll `predicate` until it returns something truthy; fail with `what` at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(poll)
+
+
+def port_accepts(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+class Service:
+    """A command run in its own process group, output appended to `log`."""
+
+    def __init__(self, name: str, argv: list[str], env: dict[str, str], log: Path) -> None:
+        self.name, self.argv, self.env, self.log = name, argv, env, log
+        self.process: subprocess.Popen | None = None
+        self.starts = 0
+
+    def start(self) -> Service:
+        self.starts += 1
+        with self.log.open("ab") as out:
+            out.write(f"\n===== start {self.starts} of {self.name} =====\n".encode())
+            out.flush()
+            self.process = subprocess.Popen(self.argv, cwd=REPO, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                                            stdin=subprocess.DEVNULL, start_new_session=True)
+        return self
+
+    def output_since_start(self) -> str:
+        text = self.log.read_text(errors="replace")
+        return text.rsplit(f"===== start {self.starts} of {self.name} =====", 1)[-1]
+
+    def wait_for_output(self, marker: str, timeout: float = 60.0) -> None:
+        def seen() -> bool:
+            if self.process is not None and self.process.poll() is not None:
+                raise AssertionError(f"{self.name} exited ({self.process.returncode}):\n{self.tail()}")
+            return marker in self.output_since_start()
+
+        wait_until(seen, timeout, f"{self.name} to log {marker!r}")
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL the whole group: no cleanup, no acks, open transactions die with their sockets."""
+        self._signal_group(signal.SIGKILL)
+        if self.process is not None:
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if not self.alive():
+            self._signal_group(signal.SIGKILL)  # stray children of a dead leader
+            return
+        self._signal_group(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            pass
+        self._signal_group(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def _signal_group(self, sig: int) -> None:
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, sig)  # start_new_session: the group id is the leader's pid
+        except ProcessLookupError:
+            pass
+
+    def tail(self, lines: int = 60) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+class PrivateRedis:
+    """A throwaway redis-server (no persistence, like a cache that lost its memory) on a free port."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.service = Service("redis", ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+                                         "--save", "", "--appendonly", "no", "--daemonize", "no"],
+                               dict(os.environ), log_dir / "redis.log")
+
+    def start(self) -> None:
+        self.service.start()
+        wait_until(lambda: port_accepts(self.port), 20, f"redis on port {self.port}")
+
+    def stop(self) -> None:
+        self.service.kill()
+        wait_until(lambda: not port_accepts(self.port), 10, "redis to stop listening")
+
+
+@dataclass(frozen=True)
+class Received:
+    message: EmailMessage
+    at: float  # time.monotonic() when the sink answered 250
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"] or "")
+
+    @property
+    def message_id(self) -> str:
+        return str(self.message["Message-ID"] or "")
+
+
+class _SinkHandler:
+    def __init__(self) -> None:
+        self.received: list[Received] = []
+        self.attempts = 0
+        self.refused = 0
+        self.fail_until = 0.0
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        now = time.monotonic()
+        with self.lock:
+            self.attempts += 1
+            if now < self.fail_until:
+                self.refused += 1
+                return "451 4.3.0 Mail system busy, try again later"
+        message = email.message_from_bytes(envelope.content, policy=default_policy)
+        with self.lock:
+            # Like a real MTA: once the 250 goes out the message is ours, whatever the client does next.
+            self.received.append(Received(message, time.monotonic()))
+        return "250 2.0.0 OK queued"
+
+
+class FaultySmtp:
+    def __init__(self) -> None:
+        self.handler = _SinkHandler()
+        self.host, self.port = "127.0.0.1", free_port()
+        self._controller = Controller(self.handler, hostname=self.host, port=self.port)
+
+    def start(self) -> None:
+        self._controller.start()
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    def refuse_for(self, seconds: float) -> None:
+        """Answer 451 to every message for the next `seconds` (a greylisting or overloaded relay)."""
+        with self.handler.lock:
+            self.handler.fail_until = time.monotonic() + seconds
+
+    @property
+    def received(self) -> list[Received]:
+        with self.handler.lock:
+            return list(self.handler.received)
+
+
+def service_env(**settings: str) -> dict[str, str]:
+    """The environment of a production process, built from scratch for this scenario."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("MAIL_", "REDIS", "DATABASE", "IMAP_", "OUTBOX_", "INBOUND_", "CELERY_"))}
+    env.update({"PYTHONPATH": str(REPO), "SECRET_KEY": "reliability-secret-key", "RATELIMIT_ENABLED": "0",
+                "CELERY_TASK_ALWAYS_EAGER": "0", "PYTHONUNBUFFERED": "1"})
+    env.update(settings)
+    return env
+
+
+def worker(env: dict[str, str], log_dir: Path, name: str = "chaos") -> Service:
+    # prefork with two children: a SIGKILL of the group takes down tasks in both at once.
+    return Service("worker", [sys.executable, "-m", "celery", "-A", "worker", "worker", "--pool=prefork",
+                              "--concurrency=2", "--loglevel=INFO", "--without-heartbeat", "--without-gossip",
+                              "--without-mingle", "-n", f"{name}@%h"], env, log_dir / "worker.log")
+
+
+def beat(env: dict[str, str], log_dir: Path) -> Service:
+    return Service("beat", [sys.executable, "-m", "celery", "-A", "worker", "beat", "--loglevel=INFO",
+                            "-s", str(log_dir / "celerybeat-schedule")], env, log_dir / "beat.log")
+
+
+def web(env: dict[str, str], log_dir: Path, port: int) -> Service:
+    env = {**env, "PORT": str(port), "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "4"}
+    return Service("web", [sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py"),
+                           "--bind", f"127.0.0.1:{port}", "service.wsgi:app"], env, log_dir / "web.log")
