@@ -229,7 +229,7 @@ CSF_SURGERY = Concept(
     r"\b(?:operation|surgery|op|procedure|tumou?r removed|went in) (?:\w+ ){0,3}?(?:through|via|up) (?:my|the|his|her) nose\b",
     context=True,
 )
-_CLEAR = r"(?:clear|watery|thin|colou?rless|straw[- ]colou?red|like water|water-like|see-through|pinkish clear)"
+_CLEAR = r"(?:clear|watery|thin|colou?rless|straw[- ]colou?red|like (?:tap |plain )?water|water-like|see-through|pinkish clear)"
 _NOSE_DRIP = (
     r"\b(?:nose|nostrils?)\b(?:\W+[\w']+){0,4}?\W+(?:drip\w*|run\w*|leak\w*|pour\w*|stream\w*|trickl\w*|won't stop|keeps? running)\b|"
     r"\b(?:drip\w*|runn\w*|run|runs|leak\w*|pour\w*|trickl\w*|stream\w*|coming|comes|came|drops?) (?:\w+ ){0,3}?(?:from|out of|down) (?:my|his|her|one|the|each) (?:nose|nostrils?)\b|"
@@ -238,12 +238,13 @@ _NOSE_DRIP = (
 _WOUND_WET = (
     r"\b(?:dressing|bandage|plaster|pad|wound|incision|scar|cut|stitches|pillow|sheets?|bed|top|shirt|back)\b(?:\W+[\w']+){0,5}?\W+"
     r"(?:soak\w*|drench\w*|wet|sodden|drip\w*|leak\w*|seep\w*|weep\w*|ooz\w*|pour\w*|running)\b|"
+    r"\b(?:wet|damp|soaked|sodden|soggy)\b(?: \w+){0,2}? (?:on|through|in|under) (?:my|his|her|the) (?:dressing|bandage|plaster|wound|incision|pad)\b|"
     r"\b(?:soak\w*|drench\w*|seep\w*|leak\w*|ooz\w*|pour\w*|drip\w*|weep\w*|coming) (?:\w+ ){0,3}?(?:through|out of|from|onto) "
     r"(?:my|his|her|the) (?:\w+ )?(?:dressing|bandage|plaster|wound|incision|scar|pillow|sheets?)\b"
 )
 CSF_FLUID = (
     either_order(_NOSE_DRIP, _CLEAR + r"|\bsalty\b|\bmetallic\b|\blean\w* (?:\w+ )?(?:forward|over|down)|\bbend\w* (?:\w+ )?(?:forward|over|down)|"
-                 r"\btip\w* (?:my|his|her) head\b|\bhead (?:forward|down)\b|\bone nostril\b|\bone side\b|\bwon't stop\b|\bnon-?stop\b|\bconstant\w*", 10)
+                 r"\btip\w* (?:my|his|her) head\b|\blook\w* down\b|\bhead (?:forward|down)\b|\bone nostril\b|\bone side\b|\bwon't stop\b|\bnon-?stop\b|\bconstant\w*", 10)
     + "|" + either_order(_WOUND_WET, _CLEAR, 8)
     + r"|\b" + _CLEAR + r" (?:\w+ ){0,2}?(?:fluid|liquid|water|drops?|droplets|discharge|drip\w*|leak\w*|stuff|ooze)\b"
     r"|\b(?:salty|metallic) (?:taste|tasting|drip\w*|liquid|fluid|water)\b|\btast\w* (?:\w+ ){0,2}?(?:of )?(?:salt|salty|metallic)\b|\bcsf\b|\bspinal fluid\b|\bbrain fluid\b"
@@ -261,6 +262,7 @@ VISION_LOSS = (
     r"\b(?:went|gone|going|suddenly|became) blind\b|\bblind in (?:one|my|his|her|the) (?:left |right )?eye\b|"
     r"\b(?:lost|loss of) (?:the )?(?:vision|sight) in (?:one|my|his|her|the) (?:left |right )?eye\b|"
     r"\bcurtain (?:\w+ ){0,3}?(?:over|across|down)\b|\bdouble vision\b|\bseeing double\b|"
+    r"\beyes?\b (?:\w+ ){0,2}?(?:went|gone|going|turned) (?:\w+ )?(?:dark|black|blind|blank|grey|gray)\b|"
     r"\b(?:vision|sight|eyesight)\b(?:\W+[\w']+){0,5}?\W+(?:went|gone|disappeared|vanished|black|dark|blank|missing|cut off|blacked out|grey(?:ed)? out)\b|"
     r"\b(?:bumping|walking|walked|bumped) into things on (?:my|his|her|the|one) (?:left|right|side)\b"
 )
@@ -281,7 +283,7 @@ WHOLE_SIDE = (
 # Onset from minutes to the same day: enough to make a one-sided loss a stroke until shown otherwise.
 TODAY_ONSET = (
     SUDDEN + r"|\btoday\b|\bthis (?:morning|afternoon|evening)\b|\btonight\b|"
-    r"\bsince (?:lunch\w*|breakfast|dinner|tea\w*|this|today|last night|i woke|waking|(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) ?(?:am|pm|o'clock))\b|"
+    r"\bsince (?:about |around |roughly |just after |just before )?(?:lunch\w*|breakfast|dinner|tea\w*|this|today|last night|i woke|waking|(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) ?(?:am|pm|o'clock))\b|"
     r"\bat (?:lunch\w*|breakfast|dinner|tea\w*)\b|\bwhen (?:i|he|she) (?:woke|got up) (?:up )?(?:today|this morning)\b"
 )
 # Getting worse over days: what separates rapidly progressive weakness from a weak leg of long standing.
@@ -291,13 +293,16 @@ PROGRESSION = (
     r"\b(?:over|in|during|for) the (?:past|last) (?:few |couple of |two |three |four |five |six |\d+ )?days\b|"
     r"\b(?:\d+|two|three|four|five|six|a few|few|couple of|a couple of) days ago\b|\bthis week\b|"
     rf"\b(?:since|on|last|started|from) (?:the )?{_WEEKDAY}\b|\bmore and more\b|\bworse and worse\b|\bweaker and weaker\b|"
-    r"\bfaster\b|\bquickly\b|\brapidly\b|\bin (?:just )?(?:a few|two|three|\d+) days\b"
+    r"\bfaster\b|\bquickly\b|\brapidly\b|\bin (?:just )?(?:a few|two|three|\d+) days\b|"
+    rf"\b(?:till|until|up to|up until) (?:last )?{_WEEKDAY}\b"
 )
 NOT_PROGRESSING = r"\bimprov\w+|\b(?:getting|much|a (?:lot|bit|little)) (?:better|stronger)\b|\brecover\w*|\bstronger\b|\bhasn't changed\b|\bno change\b"
 NEW_EPISODE = r"\bsudden\w*|\bout of (?:nowhere|the blue)\b|\bthunderclap\b|\bexplo\w+|\bthis (?:one|time)\b|\bnew\b|\bdifferent\b|\bcollaps\w+"
 CHRONIC_PAIN = (
     r"\bfor (?:\d+|many|several|a few|two|three|four|five|six|seven|eight|nine|ten|twenty) (?:years|months)\b|\bfor years\b|"
-    r"\bhasn't changed\b|\bhas not changed\b|\bsame as always\b|\btrigeminal\b|\bneuralgia\b|\bchronic\b|\bevery day for\b"
+    r"\bhasn't changed\b|\bhas not changed\b|\bsame as always\b|\btrigeminal\b|\bneuralgia\b|\bchronic\b|\bevery day for\b|"
+    r"\bsince (?:i was|childhood|my teens|(?:19|20)\d\d)\b|\bfor (?:most of )?my (?:adult )?life\b|\ball my life\b|"
+    r"\bas long as i can remember\b|\b(?:years|decades) of\b|\bfor (?:years|decades)\b"
 )
 
 RULES: tuple[Rule, ...] = (
@@ -543,7 +548,7 @@ RULES: tuple[Rule, ...] = (
                 "weakness getting worse",
                 r"\bweaker\b|\b(?:getting|got|gotten|become|becoming|grown|growing|going|gone) (?:\w+ ){0,2}?weak\b|"
                 r"\bweakness (?:\w+ ){0,3}?(?:spreading|worse|worsening|progressing)\b|"
-                r"\b(?:weak\w*|dragg\w+|flopp\w+|floppy|slapp\w+|heavy|heavier|useless)\b(?:\W+[\w']+){0,8}?\W+(?:worse|more and more|every day|each day|day by day|spreading|spread)\b|"
+                r"\b(?:weak\w*|dragg\w+|flopp\w+|floppy|slapp\w+|heavy|heavier|useless|drop\w*)\b(?:\W+[\w']+){0,8}?\W+(?:worse|more and more|every day|each day|day by day|spreading|spread)\b|"
                 r"\bnow (?:the |my |his |her )?whole (?:left |right )?(?:leg|arm|foot|side)\b(?:\W+[\w']+){0,3}?\W+(?:weak\w*|numb|dead|heavy|useless|gone)\b",
             ),
         ),
@@ -561,14 +566,14 @@ RULES: tuple[Rule, ...] = (
                 r"\bfoot (?:is )?(?:slapp\w+|dragg\w+|flopp\w+|drop)\b|\bslapping the floor\b|\blegs? (?:keeps? |are |is )?"
                 r"(?:giving way|buckling|collapsing)\b|\bfell (?:\w+ )?(?:twice|three times|several times|\d+ times)\b|\bparaly\w+|"
                 r"\blost (?:the )?use of (?:my|his|her|both) (?:legs?|arms?)\b|"
-                r"\bfoot (?:\w+ ){0,2}?(?:slapp\w+|dragg\w+|flopp\w+|floppy|dropp\w+)\b|\b(?:dragging|drag|drags) (?:my|his|her|the|one) (?:left |right )?(?:foot|leg)\b|"
+                r"\bfoot (?:\w+ ){0,3}?(?:slap\w*|drag\w*|flop\w*|drop\w*)\b|\b(?:dragging|drag|drags) (?:my|his|her|the|one) (?:left |right )?(?:foot|leg)\b|"
                 r"\b(?:leg|foot) (?:is |keeps |keeps on )?(?:dragging|flopping|slapping)\b|"
                 r"\bwhole (?:left |right )?(?:leg|arm)\b(?:\W+[\w']+){0,3}?\W+(?:weak\w*|numb|dead|heavy|useless|gone)\b",
             ),
             Concept(
                 "weakness",
                 r"\bweak\w*|\bparaly\w+|\bfoot drop\b|\bslapping\b|\bgiving way\b|\bcollaps\w+|\blost (?:the )?use of\b|"
-                r"\bflopp\w+|\bfloppy\b|\bdragg\w+|\buseless\b",
+                r"\bflopp\w+|\bfloppy\b|\bdragg\w+|\buseless\b|\bfoot (?:\w+ ){0,3}?drop\w*",
             ),
         ),
         needs_acute=True,
@@ -611,7 +616,8 @@ RULES: tuple[Rule, ...] = (
 # "When I raise my arm..." or "every time I cough" describes a repeatable pattern, not a new event.
 # Present-simple verbs ("my hand gets cold", "it goes away") say the same.
 HABITUAL = re.compile(
-    r"\bwhen(?:ever)? (?:i|he|she|my|his|her|they)\b|\bevery time\b|\beach time\b|\balways\b|\busually\b|\boften\b|"
+    # ...but "when I went to A&E" tells one past event.
+    r"\bwhen(?:ever)? (?:i|he|she|my|his|her|they)\b(?! (?:went|was|were|got|woke|came|arrived|had|did|saw|called|rang|phoned)\b)|\bevery time\b|\beach time\b|\balways\b|\busually\b|\boften\b|"
     r"\bsometimes\b|\bafter hours of\b|\bfor hours\b|\bbuilds? up\b|\bslowly\b|\bby the end of\b|\bat night\b|"
     r"\b(?:gets|goes|go|turns|swells|settles|settle|wears off)\b|\bgoes away\b"
 )

@@ -27,6 +27,8 @@ POSITIVES = {
         "Since being discharged after my transsphenoidal surgery my nose won't stop running clear fluid.",
         "My son had a tumour removed at the back of his spine last week and his dressing keeps getting wet with clear fluid.",
         "Operation through my nose for a pituitary adenoma on Friday; since yesterday clear liquid drips from my nose non-stop.",
+        "My microdiscectomy was a week ago and they mentioned a tiny tear in the dura. There is a damp patch on the dressing that looks like plain water.",
+        "Nine days after skull base surgery fluid like water runs out of my nose every time I look down at my phone.",
     ],
     "stroke": [
         "Since lunchtime I can't see anything to my left and my right hand has gone numb.",
@@ -45,6 +47,8 @@ POSITIVES = {
         "We are scared that her speech is muddled since this afternoon.",
         "I'm concerned my dad can't lift his right arm since lunchtime.",
         "My left arm has been weak and heavy since this morning and I can't grip anything.",
+        "grandad cant see on his right side since about 4 o'clock and his right hand is floppy",
+        "Out of nowhere my left eye went black and my left fingers are tingling, 30 minutes ago.",
     ],
     "progressive_weakness": [
         "Months of sciatica, but since Monday my foot slaps the floor and now the whole leg is weak, worse every day.",
@@ -56,6 +60,7 @@ POSITIVES = {
         "Each day my arm gets weaker, I can't lift the kettle now and it started on Sunday.",
         "In the past few days my legs have become weaker and weaker and I have fallen twice.",
         "My back pain has been bad for months, but this week my foot started dragging and it is worse every day.",
+        "Leg was normal until Thursday, then the foot began to drop and now I can't lift the leg onto the bed and it's spreading up.",
     ],
 }
 
@@ -106,6 +111,10 @@ DECOYS = [
     "When I sit for a long time my left leg goes numb.",
     "My vision goes a bit grey for a second when I stand up quickly.",
     "I've had double vision for years since my squint operation as a child.",
+    "My migraines are the worst pain ever and I've had them since I was at school, since childhood really.",
+    "Three years ago I was operated on for cauda equina; some numbness remains around my back passage. Is cycling OK?",
+    "Went to the ER on Monday with a sudden pounding headache, the CT was normal and they sent me home with paracetamol.",
+    "Five months after the fusion I still run a slight temperature now and then.",
 ]
 
 
@@ -117,6 +126,17 @@ def test_class_positive_is_flagged(code: str, text: str) -> None:
 @pytest.mark.parametrize("text", DECOYS)
 def test_class_decoy_is_not_flagged(text: str) -> None:
     assert detect_red_flags(text) == []
+
+
+RENEWED_AFTER_ASSESSMENT = [
+    "On Monday the nurse said the redness was normal, but today the wound is much worse and leaking pus, I'm ten days post-op.",
+    "The CT was clear when I went to A&E with a sudden headache, but now it has come back even worse and I keep vomiting.",
+]
+
+
+@pytest.mark.parametrize("text", RENEWED_AFTER_ASSESSMENT)
+def test_a_problem_worse_after_it_was_cleared_is_flagged(text: str) -> None:
+    assert detect_red_flags(text)
 
 
 @pytest.mark.parametrize(
