@@ -9,83 +9,24 @@ from __future__ import annotations
 
 import os
 import random
-import re
 import statistics
-import threading
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import pytest
-import requests
 from sqlalchemy import func, select
 
 from service.extensions import db
 from service.tickets.models import OutboundEmail, Ticket
 from tests.reliability import chaos
 from tests.reliability.questions import mixed
+from tests.reliability.scenario import ACK, NOTIFICATION, REFERENCE, Chaos, by_reference, submit_questions
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
 SUBMISSIONS = 300
 SUBMIT_SECONDS = 60.0
 DELIVERY_DEADLINE = 100.0  # after the last submission
-REFERENCE = re.compile(r"\[(Q-[0-9A-Z]{4}-[0-9A-Z]{4})\]")
-NOTIFICATION = "] New "  # "[Q-...] New spine question", "URGENT [Q-...] New spine question"
-ACK = "We received your question"
-
-
-@dataclass
-class Attempt:
-    index: int
-    reference: str | None = None
-    accepted_at: float | None = None
-    error: str | None = None
-
-
-class Chaos(threading.Thread):
-    """Runs the fault plan on its own clock; records what happened when."""
-
-    def __init__(self, stack, plan: list[tuple[float, str]], start: float) -> None:
-        super().__init__(daemon=True)
-        self.stack, self.plan, self.start_at = stack, sorted(plan), start
-        self.timeline: list[str] = []
-        self.failure: BaseException | None = None
-        self._cancelled = threading.Event()
-
-    def note(self, text: str) -> None:
-        self.timeline.append(f"{time.monotonic() - self.start_at:5.1f} s {text}")
-
-    def run(self) -> None:
-        try:
-            for at, action in self.plan:
-                if self._cancelled.wait(max(0.0, self.start_at + at - time.monotonic())):
-                    return
-                getattr(self, action)()
-        except BaseException as exc:  # reported by the test, not lost in a thread
-            self.failure = exc
-
-    def kill_worker(self) -> None:
-        self.stack.worker.kill()
-        self.note("worker SIGKILLed")
-        self.stack.restart_worker()
-        self.note("worker restarted and ready")
-
-    def redis_down(self) -> None:
-        self.stack.redis.stop()
-        self.note("redis down")
-
-    def redis_up(self) -> None:
-        self.stack.redis.start()
-        self.note("redis up (empty: queued tasks lost)")
-
-    def smtp_451(self) -> None:
-        self.stack.smtp.refuse_for(15.0)
-        self.note("smtp answers 451 for 15 s")
-
-    def cancel(self) -> None:
-        self._cancelled.set()
 
 
 def fault_plan(rng: random.Random) -> list[tuple[float, str]]:
@@ -99,31 +40,6 @@ def fault_plan(rng: random.Random) -> list[tuple[float, str]]:
     ]
 
 
-def submit_all(base_url: str, questions: list[str], start: float) -> list[Attempt]:
-    local = threading.local()
-
-    def submit(index: int) -> Attempt:
-        attempt = Attempt(index)
-        time.sleep(max(0.0, start + index * SUBMIT_SECONDS / len(questions) - time.monotonic()))  # pacing
-        session = getattr(local, "session", None) or requests.Session()
-        local.session = session
-        try:
-            response = session.post(f"{base_url}/api/v1/questions", timeout=20, json={
-                "name": f"Patient {index}", "email": f"patient{index}@example.com",
-                "question": questions[index], "consent": True})
-        except requests.RequestException as exc:
-            attempt.error = type(exc).__name__
-            return attempt
-        if response.status_code == 202:
-            attempt.reference, attempt.accepted_at = response.json()["reference"], time.monotonic()
-        else:
-            attempt.error = f"HTTP {response.status_code} {response.text[:120]}"
-        return attempt
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        return list(pool.map(submit, range(len(questions))))
-
-
 def snapshot() -> tuple[int, int, int]:
     """(tickets still new, emails still queued, emails failed) as the database says now."""
     db.session.rollback()
@@ -131,15 +47,6 @@ def snapshot() -> tuple[int, int, int]:
     queued = db.session.scalar(select(func.count()).select_from(OutboundEmail).where(OutboundEmail.status == "queued"))
     failed = db.session.scalar(select(func.count()).select_from(OutboundEmail).where(OutboundEmail.status == "failed"))
     return new, queued, failed
-
-
-def by_reference(received, kind_text: str) -> Counter:
-    counts: Counter = Counter()
-    for mail in received:
-        match = REFERENCE.search(mail.subject)
-        if match and kind_text in mail.subject:
-            counts[match.group(1)] += 1
-    return counts
 
 
 def test_every_accepted_question_reaches_its_surgeon_exactly_once_through_kills_and_outages(
@@ -151,7 +58,7 @@ def test_every_accepted_question_reaches_its_surgeon_exactly_once_through_kills_
     start = time.monotonic()
     faults = Chaos(stack, fault_plan(rng), start)
     faults.start()
-    attempts = submit_all(stack.base_url, questions, start)
+    attempts = submit_questions(stack.base_url, questions, SUBMIT_SECONDS, start)
     submitted_at = time.monotonic()
     faults.join(timeout=120)
     assert faults.failure is None, f"fault injection failed: {faults.failure!r}\n{stack.logs()}"
