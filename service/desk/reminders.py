@@ -14,7 +14,6 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import exists, select
-from sqlalchemy.exc import IntegrityError
 
 from service.audit.services import record
 from service.desk.models import DeadlineAlert
@@ -25,6 +24,7 @@ from service.mail.outbound import Draft, queue_email
 from service.mail.ticket_mail import TOPIC_NAMES, desk_url
 from service.staff.models import Role, Staff, utcnow
 from service.tickets import outbox
+from service.tickets.actions import insert_once
 from service.tickets.models import Ticket
 
 BATCH = 200
@@ -47,12 +47,8 @@ def _without(kind: str):
 
 
 def _claim(ticket: Ticket, kind: str) -> bool:
-    try:
-        with db.session.begin_nested():
-            db.session.add(DeadlineAlert(ticket_id=ticket.id, kind=kind))
-    except IntegrityError:  # another beat run got there first
-        return False
-    return True
+    """False if another (overlapping) beat run already claimed this alert."""
+    return insert_once(DeadlineAlert, ticket_id=ticket.id, kind=kind, created_at=utcnow()) is not None
 
 
 def _context(ticket: Ticket, now: datetime) -> dict:

@@ -16,9 +16,9 @@ import re
 
 from flask import current_app
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 
 from service.audit.services import record
+from service.desk.access import can_see_ticket
 from service.errors import Forbidden, NotFound, ValidationFailed
 from service.extensions import db
 from service.mail import ticket_mail
@@ -83,7 +83,7 @@ def visible_ticket(staff: Staff, reference: str) -> Ticket:
     if not REFERENCE.match(reference):
         raise NotFound("No such question.")
     ticket = db.session.execute(select(Ticket).where(Ticket.reference == reference)).scalar_one_or_none()
-    if ticket is None or not (staff.sees_all_tickets or ticket.assignee_id == staff.id):
+    if ticket is None or not can_see_ticket(staff, ticket):
         raise NotFound("No such question.")
     return ticket
 
@@ -175,7 +175,8 @@ def retag(ticket: Ticket, tag: str, *, actor: Staff, reroute: bool = False) -> b
     if tag not in TOPICS:
         raise ValidationFailed("Choose a topic.", fields={"tag": [f"Choose one of {', '.join(TOPICS)}."]})
     previous = ticket.tag
-    changed = _transition(ticket, or_(Ticket.tag.is_(None), Ticket.tag != tag), tag=tag)
+    # A coordinator choosing the topic is the review the low-confidence queue asked for.
+    changed = _transition(ticket, or_(Ticket.tag.is_(None), Ticket.tag != tag), tag=tag, needs_review=False)
     if changed:
         record_correction(text=ticket.question, tag=tag, previous_tag=previous, staff=actor, ticket_id=ticket.id)
         _audit("retag", actor, ticket, previous_tag=previous, tag=tag)
@@ -239,27 +240,39 @@ def _nonce(value: str | None) -> str:
     return value
 
 
-def _add_message(ticket: Ticket, message: Message) -> bool:
-    """Add a message unless one with its message_id exists (a double submit); True if added."""
-    exists = db.session.execute(select(Message.id).where(Message.message_id == message.message_id)).first()
-    if exists is not None:
-        return False
-    try:
-        with db.session.begin_nested():
-            message.ticket_id = ticket.id
-            db.session.add(message)
-    except IntegrityError:  # a concurrent twin committed first
-        return False
-    return True
+def insert_once(model: type, **values) -> int | None:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the new row's id, or None if a row with
+    the same unique key exists (a double submit, a concurrent twin, an overlapping beat run).
+
+    One statement instead of check-then-insert in a SAVEPOINT: SQLite's Python driver runs a
+    SAVEPOINT outside its transaction handling, so its RELEASE would commit early.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = model.__table__
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
+    return db.session.execute(statement).scalar_one_or_none()
+
+
+def _add_message(ticket: Ticket, *, kind: str, author: Staff, body: str, message_key: str) -> Message | None:
+    """Store a message unless one with its message_id exists already (a double submit)."""
+    new_id = insert_once(Message, ticket_id=ticket.id, kind=kind, author_id=author.id, body=body,
+                         message_id=message_id(ticket.reference, message_key), created_at=utcnow())
+    if new_id is None:
+        return None
+    db.session.expire(ticket, ["messages"])
+    return db.session.get(Message, new_id)
 
 
 def add_note(ticket: Ticket, body: str | None, *, actor: Staff, nonce: str | None) -> bool:
     """An internal note: staff only, never mailed to the patient."""
     _require(actor, ticket, "note")
     text = _clean_text(body, "body")
-    note = Message(kind=MessageKind.NOTE.value, author_id=actor.id, body=text,
-                   message_id=message_id(ticket.reference, f"note-{_nonce(nonce)}"))
-    if not _add_message(ticket, note):
+    note = _add_message(ticket, kind=MessageKind.NOTE.value, author=actor, body=text,
+                        message_key=f"note-{_nonce(nonce)}")
+    if note is None:
         return False
     _audit("note", actor, ticket, message_id=note.id)
     return True
@@ -271,9 +284,9 @@ def reply_as_surgeon(ticket: Ticket, body: str | None, *, actor: Staff, nonce: s
     if ticket.status in CLOSED_STATUSES:
         raise ValidationFailed("This question is closed; ask a coordinator to reopen it.")
     text = _clean_text(body, "body")
-    answer = Message(kind=MessageKind.SURGEON.value, author_id=actor.id, body=text,
-                     message_id=message_id(ticket.reference, f"web-answer-{_nonce(nonce)}"))
-    if not _add_message(ticket, answer):
+    answer = _add_message(ticket, kind=MessageKind.SURGEON.value, author=actor, body=text,
+                          message_key=f"web-answer-{_nonce(nonce)}")
+    if answer is None:
         return False
     now = utcnow()
     _transition(ticket, Ticket.status.not_in(CLOSED_STATUSES), status=TicketStatus.ANSWERED.value,

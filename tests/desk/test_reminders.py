@@ -78,3 +78,13 @@ def test_the_beat_task_is_scheduled(app):
     schedule = app.config["CELERY_BEAT_SCHEDULE"]["remind-overdue"]
     assert schedule["task"] == "neurodesk.remind_overdue" and schedule["schedule"] <= 600
     assert "neurodesk.remind_overdue" in app.extensions["celery"].tasks
+
+
+def test_an_alert_is_claimed_once_even_within_one_transaction(app, team):
+    from service.desk.models import DeadlineAlert
+    from service.tickets.actions import insert_once
+
+    ticket = make_ticket(assignee=team["a"])
+    assert insert_once(DeadlineAlert, ticket_id=ticket.id, kind="reminder", created_at=MONDAY_9) is not None
+    assert insert_once(DeadlineAlert, ticket_id=ticket.id, kind="reminder", created_at=MONDAY_9) is None
+    db.session.commit()
