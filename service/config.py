@@ -72,6 +72,10 @@ class Config:
             "broker_transport_options": {"visibility_timeout": 3600} if self.REDIS_URL else {},
             "timezone": "UTC",
         }
+        if self.REDIS_URL:
+            # A broker that is down or unreachable costs a publish milliseconds, not a TCP
+            # timeout: the request gives up at once and the outbox relay retries (intake at scale).
+            self.CELERY["broker_transport_options"].update({"socket_connect_timeout": 2, "socket_timeout": 10})
         # Periodic tasks run by `celery -A worker beat`; each room adds its own entries.
         self.CELERY_BEAT_SCHEDULE = {
             # Hand over outbox events a request could not (broker down) and re-dispatch stranded ones.

@@ -8,8 +8,8 @@ from werkzeug.datastructures import MultiDict
 
 from service.content.openapi import document, ref
 from service.errors import ServiceError, ValidationFailed
-from service.extensions import csrf, db, limiter
-from service.tickets import outbox, services
+from service.extensions import csrf, limiter
+from service.tickets import services
 from service.tickets.forms import AskForm
 from service.tickets.limits import counts_submission, email_key, email_limit, ip_limit
 
@@ -58,14 +58,12 @@ def create_question():
     if not form.validate():
         fields = {k: v for k, v in form.errors.items() if k != "website"}
         raise ValidationFailed("Some fields are not valid.", fields=fields)
-    submission = services.submit_question(
+    submission = services.accept_question(
         name=form.name.data,
         email=form.email.data,
         question=form.question.data,
         topic=form.topic.data or None,
     )
-    db.session.commit()
-    outbox.dispatch(submission.event_ids)
     return jsonify(
         reference=submission.reference,
         urgent=submission.urgent,

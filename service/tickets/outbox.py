@@ -3,16 +3,31 @@
 If the broker is down at submit time the request still succeeds: the event stays
 undispatched and the beat task `neurodesk.relay_outbox` hands it over later. Every task is
 idempotent, so an event dispatched twice (relay racing the request) is harmless.
+
+Two ways to hand events over:
+
+* `dispatch(event_ids)` after the commit that created them (workers, desk, webhook): publish,
+  then record `dispatched_at` in one bookkeeping transaction that PostgreSQL need not flush to
+  disk before answering (`synchronous_commit off`): a bookkeeping row lost in a database crash
+  only makes the relay dispatch the event again, which idempotent tasks shrug off.
+* `promise(event_ids)` before the commit, then `publish_promised(...)` after it (the intake
+  request, the hot path): `dispatched_at` rides in the data's own transaction, so a submission
+  costs one commit, not two. If the publish fails, the mark is undone at once and the relay
+  hands the event over within seconds. If the process dies between the commit and the publish,
+  the event looks dispatched and unfinished, and the relay re-dispatches it after
+  OUTBOX_REDISPATCH_AFTER_SECONDS, exactly as for a message the broker lost.
 """
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from celery import Celery
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, text, update
 
 from service.extensions import db
 from service.staff.models import utcnow
@@ -53,29 +68,110 @@ def _celery() -> Celery:
     return current_app.extensions["celery"]
 
 
+@dataclass(frozen=True)
+class Handoff:
+    """One event promised to the broker: everything needed to publish it without the ORM."""
+
+    event_id: int
+    task_name: str
+    argument: int
+    attempt: int
+
+    @property
+    def task_id(self) -> str:
+        return f"outbox-{self.event_id}-{self.attempt}"
+
+
+def _handoff(event_id: int, kind: str, payload_json: str, attempt: int) -> Handoff:
+    task_name, key = TASKS[kind]
+    return Handoff(event_id, task_name, json.loads(payload_json or "{}")[key], attempt)
+
+
 def dispatch(event_ids: Iterable[int]) -> int:
     """Hand events to the broker; call after the commit that created them. Returns how many went."""
-    sent = 0
-    for event_id in event_ids:
-        event = db.session.get(OutboxEvent, event_id)
-        if event is None or event.completed_at is not None:
-            continue
-        task_name, key = TASKS[event.kind]
-        argument = event.payload[key]
-        event.attempts += 1
+    ids = sorted(set(event_ids))
+    if not ids:
+        return 0
+    rows = db.session.execute(
+        select(OutboxEvent.id, OutboxEvent.kind, OutboxEvent.payload_json, OutboxEvent.attempts)
+        .where(OutboxEvent.id.in_(ids), OutboxEvent.completed_at.is_(None))
+        .order_by(OutboxEvent.id)
+    ).all()
+    handoffs = [_handoff(row.id, row.kind, row.payload_json, row.attempts + 1) for row in rows]
+    sent, failure = _publish_all(handoffs)
+    if sent:
+        db.session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id.in_([h.event_id for h in handoffs[:sent]]))
+            .values(dispatched_at=utcnow(), attempts=OutboxEvent.attempts + 1, last_error=None)
+        )
+    if failure is not None:
+        db.session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id == handoffs[sent].event_id)
+            .values(attempts=OutboxEvent.attempts + 1, last_error=failure)
+        )
+    if rows:
+        _commit_bookkeeping()
+    else:
+        db.session.rollback()
+    return sent
+
+
+def promise(event_ids: Iterable[int]) -> list[Handoff]:
+    """Before the caller's commit: mark the events dispatched in that same transaction.
+
+    One UPDATE ... RETURNING; hand the result to `publish_promised` after the commit.
+    """
+    ids = sorted(set(event_ids))
+    if not ids:
+        return []
+    rows = db.session.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.id.in_(ids))
+        .values(dispatched_at=utcnow(), attempts=OutboxEvent.attempts + 1)
+        .returning(OutboxEvent.id, OutboxEvent.kind, OutboxEvent.payload_json, OutboxEvent.attempts)
+    ).all()
+    return sorted((_handoff(*row) for row in rows), key=lambda h: h.event_id)
+
+
+def publish_promised(handoffs: list[Handoff]) -> int:
+    """After the commit: publish promised events; on a broker failure give the rest to the relay."""
+    sent, failure = _publish_all(handoffs)
+    if failure is not None:
+        failed, untried = handoffs[sent], [h.event_id for h in handoffs[sent + 1:]]
+        # Back to "never dispatched", so the relay picks them up after OUTBOX_RELAY_AFTER_SECONDS.
+        db.session.execute(
+            update(OutboxEvent).where(OutboxEvent.id == failed.event_id)
+            .values(dispatched_at=None, last_error=failure)
+        )
+        if untried:
+            db.session.execute(
+                update(OutboxEvent).where(OutboxEvent.id.in_(untried))
+                .values(dispatched_at=None, attempts=OutboxEvent.attempts - 1)
+            )
+        db.session.commit()  # durable: a lost undo would leave these waiting for the stale rule
+    return sent
+
+
+def _publish_all(handoffs: list[Handoff]) -> tuple[int, str | None]:
+    """Publish in order; stop at the first failure. Returns (how many went, error class or None)."""
+    for sent, handoff in enumerate(handoffs):
         try:
-            _publish(task_name, argument, f"outbox-{event.id}-{event.attempts}")
+            _publish(handoff.task_name, handoff.argument, handoff.task_id)
         except Exception as exc:  # broker down: kombu/redis raise many types; the relay will retry
             # Log the kind and ids only: payloads never hold patient text, errors might.
-            log.warning("outbox event %s (%s) not dispatched: %s", event.id, event.kind, type(exc).__name__)
-            event.last_error = type(exc).__name__
-            db.session.commit()
-            break  # the broker is down for the rest too; do not wait on each
-        event.dispatched_at = utcnow()
-        event.last_error = None
-        db.session.commit()
-        sent += 1
-    return sent
+            log.warning("outbox event %s (%s) not dispatched: %s", handoff.event_id, handoff.task_name,
+                        type(exc).__name__)
+            return sent, type(exc).__name__  # the broker is down for the rest too; do not wait on each
+    return len(handoffs), None
+
+
+def _commit_bookkeeping() -> None:
+    """Commit a transaction holding only outbox bookkeeping, without waiting for the disk flush."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    db.session.commit()
 
 
 def _publish(task_name: str, argument: int, task_id: str) -> None:
@@ -84,7 +180,9 @@ def _publish(task_name: str, argument: int, task_id: str) -> None:
         celery.tasks[task_name].apply(args=[argument], task_id=task_id, throw=True)
         return
     # retry=False: a submit must not hang on a dead broker; the relay is the retry.
-    celery.send_task(task_name, args=[argument], task_id=task_id, retry=False)
+    # ignore_result=True: otherwise the Redis result backend SUBSCRIBEs to every task's result
+    # channel from the web process (a round trip per publish and a subscription that never ends).
+    celery.send_task(task_name, args=[argument], task_id=task_id, retry=False, ignore_result=True)
 
 
 def relay_pending() -> int:

@@ -5,12 +5,14 @@ import secrets
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from service.extensions import db
 from service.mail import ticket_mail
 from service.staff.models import utcnow
 from service.tickets import routing, triage_port
 from service.tickets.models import Message, MessageKind, Ticket, TicketStatus
+from service.tickets import outbox
 from service.tickets.outbox import add_event, events_in_session
 
 REFERENCE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -32,14 +34,9 @@ def new_reference() -> str:
     return f"Q-{chars[:4]}-{chars[4:]}"
 
 
-def _unused_reference(tries: int = 8) -> str:
-    # The UNIQUE constraint is the final guard; this loop makes a collision at commit as
-    # unlikely as two collisions in a row on a 2.8e12 space.
-    for _ in range(tries):
-        reference = new_reference()
-        if db.session.execute(select(Ticket.id).where(Ticket.reference == reference)).first() is None:
-            return reference
-    raise RuntimeError("could not find an unused ticket reference")
+def _is_reference_collision(exc: IntegrityError) -> bool:
+    message = str(exc.orig).lower()
+    return "reference" in message  # ticket_reference_key (PostgreSQL), ticket.reference (SQLite)
 
 
 def submit_question(*, name: str, email: str, question: str, topic: str | None) -> Submission:
@@ -47,11 +44,14 @@ def submit_question(*, name: str, email: str, question: str, topic: str | None) 
 
     Red flags are decided here, in the request, so the patient sees emergency advice at once
     and coordinators are alerted without waiting for a worker. The caller commits, then
-    hands `event_ids` to `outbox.dispatch`.
+    hands `event_ids` to `outbox.dispatch`; the intake views use `accept_question`, which
+    does all of that in one transaction.
     """
     flags = triage_port.red_flags(question)
     ticket = Ticket(
-        reference=_unused_reference(),
+        # No look-up first: on a 2.8e12 space the UNIQUE constraint is the check, and
+        # accept_question retries the rare collision (a SELECT per submission is not free).
+        reference=new_reference(),
         patient_name=name,
         patient_email=email,
         requested_topic=topic if topic in TOPICS else None,
@@ -73,6 +73,28 @@ def submit_question(*, name: str, email: str, question: str, topic: str | None) 
         emergency_advice=triage_port.EMERGENCY_ADVICE if flags else None,
         event_ids=events_in_session(),
     )
+
+
+def accept_question(*, name: str, email: str, question: str, topic: str | None) -> Submission:
+    """The whole intake unit of work (POST /ask, POST /api/v1/questions): store, commit, hand over.
+
+    One transaction: the ticket, its message, its outbox events and their dispatch mark commit
+    together (outbox.promise), then the events go to the broker. A reference that collides
+    with an existing one fails the INSERT; the submission is then simply made again.
+    """
+    for attempt in range(3):
+        try:
+            submission = submit_question(name=name, email=email, question=question, topic=topic)
+            handoffs = outbox.promise(submission.event_ids)
+            db.session.commit()
+        except IntegrityError as exc:
+            db.session.rollback()
+            if attempt == 2 or not _is_reference_collision(exc):
+                raise
+            continue
+        outbox.publish_promised(handoffs)
+        return submission
+    raise AssertionError("unreachable")
 
 
 def triage_ticket(ticket_id: int) -> list[int]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_limiter import RateLimitExceeded
 
-from service.extensions import db, limiter
-from service.tickets import outbox, services
+from service.extensions import limiter
+from service.tickets import services
 from service.tickets.forms import AskForm
 from service.tickets.limits import counts_submission, email_key, email_limit, ip_limit
 from service.tickets.triage_port import EMERGENCY_ADVICE
@@ -33,14 +33,12 @@ def submit():
         # retry) but nothing is stored, mailed or queued.
         current_app.logger.info("ask form honeypot filled; dropped")
         return redirect(url_for("tickets.thanks", reference="received"), code=303)
-    submission = services.submit_question(
+    submission = services.accept_question(
         name=form.name.data,
         email=form.email.data,
         question=form.question.data,
         topic=form.topic.data or None,
     )
-    db.session.commit()
-    outbox.dispatch(submission.event_ids)
     return redirect(url_for("tickets.thanks", reference=submission.reference), code=303)
 
 
