@@ -67,11 +67,11 @@ def build(now: datetime) -> Overview:
     order = [t for t in (*TOPIC_NAMES, "untriaged") if t in topics_seen] + sorted(
         topics_seen - set(TOPIC_NAMES) - {"untriaged"})
     groups = {TOPIC_NAMES.get(t, t.capitalize()): [per_week_topic[(m, t)] for m in mondays] for t in order}
-    per_topic = charts.grouped_bar_chart(labels, groups, title=f"Questions per topic, last {WEEKS} weeks",
+    per_topic = charts.grouped_bar_chart(labels, groups, title="Questions per topic",
                                          unit="questions")
     medians = [(label, statistics.median(response_hours[m]) if response_hours[m] else None)
                for label, m in zip(labels, mondays)]
-    response = charts.line_chart(medians, title="Median time to first answer (by week asked)", unit="hours",
+    response = charts.line_chart(medians, title="Median hours to first answer", unit="hours",
                                  target=float(current_app.config["RESPONSE_TARGET_HOURS"]))
     overdue = db.session.execute(select(func.count(Ticket.id)).where(overdue_clause(now))).scalar_one()
     return Overview(per_topic_chart=per_topic, response_chart=response, overdue=overdue, weeks=labels)
