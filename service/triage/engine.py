@@ -68,9 +68,10 @@ class TriageEngine:
             return TriageResult("general", 0.0, bool(flags), reasons, True)
         probabilities = self.model.probabilities(cleaned)
         tag = max(probabilities, key=probabilities.__getitem__)
-        if any(f.code == "csf_leak" for f in flags):
-            # The leak is the surgery's complication: route by the operation, whatever the wording suggests.
-            tag = _flag_topic([f for f in flags if f.code == "csf_leak"], cleaned) or tag
+        if flags and (topic := _flag_topic(flags, cleaned)):
+            # A red flag that belongs to one surgeon (a stroke, cauda equina, a leak after a given
+            # operation) routes there whatever else the message mentions: the emergency decides.
+            tag = topic
         if flags and tag == "general":
             # An emergency is clinical by definition: route it to the surgeon its red flag belongs to,
             # or else to the likeliest surgical topic, never to the admin queue.

@@ -484,10 +484,22 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "postoperative_airway",
         "after surgery: trouble breathing or swallowing, or a swelling neck (possible bleed pressing on the airway)",
-        (RECENT_SURGERY, Concept("airway", AIRWAY)),
-        # Slowly easing swallowing after neck surgery is the expected course, not an emergency.
+        (RECENT_SURGERY, Concept("breathing or neck swelling", BREATHING + "|" + NECK_SWELLING)),
         unless=r"\b(?:getting|much|a (?:lot|bit|little)) better\b|\bimproving\b|\beasing\b|\bslowly\b|\bgradually\b",
         postoperative=True,
+    ),
+    Rule(
+        "postoperative_airway",
+        "after surgery: trouble breathing or swallowing, or a swelling neck (possible bleed pressing on the airway)",
+        (RECENT_SURGERY, Concept("swallowing", SWALLOWING)),
+        # Slowly easing swallowing after neck surgery is the expected course, not an emergency; nor is a
+        # sore swallow still there weeks later and kept for the follow-up, unless it is new or worse.
+        unless=r"\b(?:getting|much|a (?:lot|bit|little)) better\b|\bimproving\b|\beasing\b|\bslowly\b|\bgradually\b",
+        postoperative=True,
+        chronic_unless=r"\b(?:two|three|four|five|six|seven|eight|nine|ten|\d+|a few|few|several|couple of) weeks\b|\bmonths?\b|"
+        r"\bstill\b|\bfollow-?up\b|\bpart of (?:the )?(?:recovery|healing)\b",
+        chronic_overridden_by=r"\bworse\w*|\bsudden\w*|\b(?:can't|cannot|unable to) (?:even )?swallow (?:anything|my (?:own )?(?:spit|saliva)|water|at all)\b|"
+        r"\bdrool\w*|\bchok\w*|\bswell\w*|\bswollen\b",
     ),
     Rule(
         "postoperative_pneumothorax",

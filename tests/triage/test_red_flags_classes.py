@@ -149,3 +149,43 @@ def test_a_problem_worse_after_it_was_cleared_is_flagged(text: str) -> None:
 def test_fluid_leak_is_routed_by_the_operation(engine: TriageEngine, text: str, topic: str) -> None:
     result = engine.classify(text)
     assert result.urgent and result.tag == topic
+
+
+SLOW_SWALLOW_DECOYS = [
+    "Three weeks after my ACDF swallowing toast is still a bit hard. Is that part of recovery?",
+    "My follow-up for the anterior cervical fusion is on Monday; swallowing is still difficult with dry food.",
+]
+SWALLOW_EMERGENCIES = [
+    "I had my ACDF yesterday and now it is getting harder to swallow and my neck looks swollen.",
+    "Three weeks after neck surgery I suddenly can't swallow my own spit.",
+]
+
+
+@pytest.mark.parametrize("text", SLOW_SWALLOW_DECOYS)
+def test_a_slow_swallow_weeks_after_neck_surgery_is_not_an_emergency(text: str) -> None:
+    assert detect_red_flags(text) == []
+
+
+@pytest.mark.parametrize("text", SWALLOW_EMERGENCIES)
+def test_a_new_or_swelling_swallow_problem_after_neck_surgery_is(text: str) -> None:
+    assert "postoperative_airway" in codes(text)
+
+
+@pytest.mark.parametrize(
+    "text,topic",
+    [
+        ("When will they replace the bit of skull they took out after my bleed? I'm sick of the helmet.", "brain"),
+        ("Is it normal to still feel drained four months after a subarachnoid haemorrhage?", "brain"),
+        ("Should my children be screened? Their grandfather and I both had aneurysms.", "brain"),
+        ("I take HRT and have a meningioma on watch. Is that a bad combination?", "brain"),
+        ("Two weeks out from an endoscopic third ventriculostomy, when can I swim?", "brain"),
+        ("The scan showed a Tarlov cyst by chance. Is it anything?", "spine"),
+        ("Hoarse voice since the front-of-neck disc operation, should I tell the surgeon at follow-up?", "spine"),
+        ("My thumb and first two fingers go numb at night and shaking my hand brings them back.", "general"),
+        ("Every month around my period I get a low backache, is that my discs?", "general"),
+        ("Can you help with the cost of travel to the hospital for my son's shunt reviews?", "general"),
+        ("Is there somewhere quiet to wait? Crowds set off my seizures.", "general"),
+    ],
+)
+def test_under_covered_topics(engine: TriageEngine, text: str, topic: str) -> None:
+    assert engine.classify(text).tag == topic
