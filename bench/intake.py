@@ -77,6 +77,53 @@ def machine_facts() -> dict[str, str]:
             "kernel": platform.release()}
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return raw[raw.rindex(")") + 2:].split()  # fields from `state` on (the name may hold spaces)
+
+
+def cpu_seconds(pids: set[int], children_of: set[int] = frozenset()) -> dict[int, float]:
+    """CPU seconds (user + system) per process: `pids` and the direct children of `children_of`."""
+    wanted, out = set(pids), {}
+    if children_of:
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                fields = _stat(int(entry.name))
+                if fields and int(fields[1]) in children_of:
+                    wanted.add(int(entry.name))
+    for pid in wanted:
+        fields = _stat(pid)
+        if fields:
+            # utime, stime, and for parents the reaped children (recycled gunicorn workers)
+            out[pid] = sum(int(v) for v in fields[11:15]) / TICK
+    return out
+
+
+class CpuMeter:
+    """CPU used by the web tree, the worker tree and all of this run's PostgreSQL backends (web and worker)."""
+
+    def __init__(self, db: Database, web: subprocess.Popen, worker: subprocess.Popen) -> None:
+        self.db, self.roots = db, {"web": web.pid, "worker": worker.pid}
+
+    def sample(self) -> dict[str, dict[int, float]]:
+        backends = {row[0] for row in self.db.query(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")}
+        sample = {name: cpu_seconds({pid}, {pid}) for name, pid in self.roots.items()}
+        sample["postgres"] = cpu_seconds(backends)
+        sample["loadgen"] = {0: time.process_time()}
+        return sample
+
+    @staticmethod
+    def used(before: dict, after: dict) -> dict[str, float]:
+        return {name: sum(v - before[name].get(pid, 0.0) for pid, v in after[name].items()) for name in after}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -419,6 +466,8 @@ def main(argv: list[str] | None = None) -> int:
         web = start_web(stack, env, workdir, port, args.web_workers, args.web_threads)
         worker = start_worker(stack, env, workdir, args.worker_concurrency)
         print(f"pids: gunicorn {web.pid}, celery {worker.pid} (py-spy record --subprocesses -p PID)", flush=True)
+        meter = CpuMeter(db, web, worker)
+        summary["load_average_at_start"] = os.getloadavg()
         asyncio.run(closed_loop(port, 4, 2.0))  # warm up: imports, pools, the triage engine
         if wait_drained(db, redis_db, 120) is None:
             raise RuntimeError("warm-up tickets never drained: is the worker running? see the logs")
@@ -445,24 +494,28 @@ def main(argv: list[str] | None = None) -> int:
             summary["latency"] = {
                 "rate": args.rate, "seconds": args.rate_seconds, "requests": len(results),
                 "accepted": len(accepted), "statuses": dict(Counter(str(r.status) for r in results)),
-                "submit_p50_ms": percentile(submit, 50), "submit_p99_ms": percentile(submit, 99),
+                "submit_p50_s": percentile(submit, 50), "submit_p99_s": percentile(submit, 99),
                 "routed_to_surgeon": len(routed), "surgeon_mails": len(to_mail),
                 "missing_mails": len(routed) - len(to_mail),
-                "to_mail_p50": percentile(to_mail, 50), "to_mail_p99": percentile(to_mail, 99),
-                "to_mail_max": max(to_mail) if to_mail else None,
+                "to_mail_p50_s": percentile(to_mail, 50), "to_mail_p99_s": percentile(to_mail, 99),
+                "to_mail_max_s": max(to_mail) if to_mail else None,
             }
 
         if "throughput" not in args.skip:
+            before = meter.sample()
             results, elapsed = asyncio.run(closed_loop(port, args.connections, args.throughput_seconds))
+            cpu = CpuMeter.used(before, meter.sample())
             accepted = [r for r in results if r.status == 202]
             submit = [r.seconds for r in accepted]
             drain = wait_drained(db, redis_db, 900)
             summary["throughput"] = {
                 "connections": args.connections, "seconds": round(elapsed, 2), "requests": len(results),
                 "accepted": len(accepted), "statuses": dict(Counter(str(r.status) for r in results)),
-                "per_second": len(accepted) / elapsed, "submit_p50_ms": percentile(submit, 50),
-                "submit_p99_ms": percentile(submit, 99), "drain_seconds": drain,
+                "per_second": len(accepted) / elapsed, "submit_p50_s": percentile(submit, 50),
+                "submit_p99_s": percentile(submit, 99), "drain_seconds": drain,
                 "worker_tickets_per_second": (len(accepted) / (elapsed + drain)) if drain is not None else None,
+                # CPU per accepted submission during the load: independent of what else the machine runs.
+                "cpu_ms_per_submission": {k: round(v / max(1, len(accepted)) * 1000, 2) for k, v in cpu.items()},
             }
         counts = sink.surgeon_counts()
         summary["duplicate_surgeon_mails"] = sum(1 for c in counts.values() if c > 1)
@@ -481,14 +534,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_table(summary: dict) -> None:
-    rows = [("web", f"gunicorn gthread {summary['web_workers']} workers x {summary['web_threads']} threads; "
+    rows = [("machine", f"{summary['machine']['nproc']} x {summary['machine']['cpu']}; load average at start "
+                        f"{summary['load_average_at_start'][0]:.1f} (other work on the machine skews the rates)"),
+            ("web", f"gunicorn gthread {summary['web_workers']} workers x {summary['web_threads']} threads; "
                     f"celery prefork x {summary['worker_concurrency']} (+beat)")]
     if "throughput" in summary:
         t = summary["throughput"]
         rows += [
             (f"(a) max throughput, {t['connections']} connections, {t['seconds']} s",
              f"{t['per_second']:.0f} submissions/s ({t['accepted']}/{t['requests']} accepted, {t['statuses']})"),
-            ("(a) submit latency p50 / p99", f"{ms(t['submit_p50_ms'])} / {ms(t['submit_p99_ms'])}"),
+            ("(a) submit latency p50 / p99", f"{ms(t['submit_p50_s'])} / {ms(t['submit_p99_s'])}"),
+            ("(a) CPU per submission during the load",
+             ", ".join(f"{k} {v:.1f} ms" for k, v in t["cpu_ms_per_submission"].items())
+             + f"; web+postgres (upper bound: postgres includes the worker's queries): {int(summary['machine']['nproc']) * 1000 / max(0.1, t['cpu_ms_per_submission']['web'] + t['cpu_ms_per_submission']['postgres']):.0f}/s on {summary['machine']['nproc']} idle cores"),
             ("(a) worker drained the backlog in",
              "-" if t["drain_seconds"] is None else
              f"{t['drain_seconds']:.1f} s after the load ({t['worker_tickets_per_second']:.0f} tickets/s overall)"),
@@ -498,9 +556,9 @@ def print_table(summary: dict) -> None:
         rows += [
             (f"(b) {lat['rate']:g} questions/s for {lat['seconds']:g} s",
              f"{lat['accepted']}/{lat['requests']} accepted, {lat['routed_to_surgeon']} routed to a surgeon"),
-            ("(b) submit latency p50 / p99", f"{ms(lat['submit_p50_ms'])} / {ms(lat['submit_p99_ms'])}"),
+            ("(b) submit latency p50 / p99", f"{ms(lat['submit_p50_s'])} / {ms(lat['submit_p99_s'])}"),
             ("(b) submit-to-surgeon-mail p50 / p99 / max",
-             f"{ms(lat['to_mail_p50'])} / {ms(lat['to_mail_p99'])} / {ms(lat['to_mail_max'])}"
+             f"{ms(lat['to_mail_p50_s'])} / {ms(lat['to_mail_p99_s'])} / {ms(lat['to_mail_max_s'])}"
              f" ({lat['surgeon_mails']} mails, {lat['missing_mails']} missing)"),
         ]
     rows += [("surgeon mails delivered more than once", str(summary["duplicate_surgeon_mails"])),
