@@ -113,7 +113,7 @@ RECENT_SURGERY = Concept(
     r"rib (?:removal|resection)|rib (?:was |being )?(?:removed|taken out))\b|"
     r"\b(?:surgery|operation|op|fusion|laminectomy|discectomy|microdiscectomy|craniotomy|resection|procedure|"
     r"acdf|kyphoplasty|decompression|scalenectomy|removed|taken out)\b(?:\W+\w+){0,4}?\W+(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|few|a few)"
-    r" (?:days?|weeks?) ago\b|\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|few) (?:days?|weeks?) "
+    r" (?:days?|weeks?) (?:ago|before|back)\b|\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|few) (?:days?|weeks?) "
     r"(?:after|since|out from|post|out of)\b|\bhad (?:a |an |my |his |her )?(?:\w+ ){0,3}?(?:surgery|operation|op|fusion|"
     r"laminectomy|discectomy|craniotomy|resection|acdf|scalenectomy|decompression)\b|\bday (?:\d+|one|two|three|four|five) post\b",
     context=True,
@@ -122,6 +122,7 @@ HEAD_INJURY = Concept(
     "head injury",
     r"\b(?:hit|bumped|banged|knocked|struck|smacked|cracked) (?:\w+ )?(?:his|her|my|their|the|its) head\b|"
     r"\bhead (?:injury|trauma|knock|bump)\b|\bconcussion\b|\bknocked (?:out|unconscious)\b|"
+    r"\b(?:knock|blow|bang|bump|hit|kick|whack|smack|thump|clash)(?:ed)? (?:to|on|in) (?:the|his|her|my|their|its) head\b|"
     r"\bfell (?:\w+ ){0,4}?(?:head|face)\b|\bfall\b|\bfell\b",
     context=True,
 )
@@ -145,6 +146,8 @@ _TOILET = r"(?:toilet|the toilet|the loo|loo|the bathroom|bathroom|restroom)"
 _ME = r"(?:myself|himself|herself|themselves|the bed|my pants|his pants|her pants|my trousers|his trousers|her trousers|my knickers)"
 # Bladder or bowel control, in the many ways people say it (and carers report it).
 BLADDER_BOWEL = (
+    # Retention told as an absence: "he hasn't passed any urine since lunchtime".
+    r"\b(?:hasn't|haven't|has not|have not|hadn't|had not|not) (?:passed|done|had|managed) (?:any |a )?(?:urine|wee|pee|water)\b|"
     rf"\b(?:wet|peed|pee'd|weed|wee'd|pissed|soiled|messed|pooed|pooped|dirtied|poo'd) {_ME}\b|"
     r"\b(?:lost|losing|lose|loss of|no|lack of|without) control (?:of|over) (?:my |his |her |the |their )?"
     r"(?:bladder|bowels?|pee|urine|wee|water|toilet|poo|stool|bum|bottom|back passage)\b|"
@@ -246,7 +249,8 @@ CSF_FLUID = (
     either_order(_NOSE_DRIP, _CLEAR + r"|\bsalty\b|\bmetallic\b|\blean\w* (?:\w+ )?(?:forward|over|down)|\bbend\w* (?:\w+ )?(?:forward|over|down)|"
                  r"\btip\w* (?:my|his|her) head\b|\blook\w* down\b|\bhead (?:forward|down)\b|\bone nostril\b|\bone side\b|\bwon't stop\b|\bnon-?stop\b|\bconstant\w*", 10)
     + "|" + either_order(_WOUND_WET, _CLEAR, 8)
-    + r"|\b" + _CLEAR + r" (?:\w+ ){0,2}?(?:fluid|liquid|water|drops?|droplets|discharge|drip\w*|leak\w*|stuff|ooze)\b"
+    # Lists of adjectives come with commas and hyphens: "clear, salty-tasting fluid".
+    + r"|\b" + _CLEAR + r",? (?:[\w-]+,? ){0,3}?(?:fluid|liquid|water|drops?|droplets|discharge|drip\w*|leak\w*|stuff|ooze)\b"
     r"|\b(?:salty|metallic) (?:taste|tasting|drip\w*|liquid|fluid|water)\b|\btast\w* (?:\w+ ){0,2}?(?:of )?(?:salt|salty|metallic)\b|\bcsf\b|\bspinal fluid\b|\bbrain fluid\b"
 )
 # Seeing: one side of the visual field, one eye, or double, lost from one moment to the next.
@@ -452,6 +456,10 @@ RULES: tuple[Rule, ...] = (
             ),
         ),
         needs_acute=True,
+        # A seizure still going on, or lasting minutes, is the emergency itself (status epilepticus).
+        acute_also=r"\b(?:is|are|has been|have been|keeps?|still) (?:\w+ )?(?:fitting|seizing|convulsing|jerking|shaking)\b|"
+        r"\b(?:isn'?t|is not|won'?t|not|hasn'?t|has not) stopp?(?:ing|ed)?\b|\b(?:for|over|more than|longer than) "
+        r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty) (?:minutes|mins)\b",
         unless=r"\b(?:usual|typical|normal|as always|like always|breakthrough)\b",
     ),
     Rule(
@@ -532,7 +540,7 @@ RULES: tuple[Rule, ...] = (
         "vascular TOS: sudden swelling of an arm (possible clot, Paget-Schroetter)",
         (
             Concept("arm swelling", either_order(ARM, r"\bswell\w*|\bswollen\b|\bpuff\w*|\bballoon\w*|\btight and heavy\b", 4)),
-            Concept("sudden onset", SUDDEN + r"|\btoday\b|\bthis (?:morning|afternoon|evening)\b|\btonight\b|\bovernight\b|\bsince (?:yesterday|last night)\b"),
+            Concept("sudden onset", SUDDEN + r"|\btoday\b|\bthis (?:morning|afternoon|evening)\b|\btonight\b|\bovernight\b|\bsince (?:yesterday|last night)\b|\bwoke (?:up )?with\b|\bwhen (?:i|he|she) woke\b"),
         ),
         same_sentence=True,
         positional_is_benign=True,

@@ -15,6 +15,10 @@ _SPACE = re.compile(r"\s+")
 _CONTRACTIONS = [
     (re.compile(r"\bcan ?not\b"), "can't"),
     (re.compile(r"\bcant\b"), "can't"),
+    # Spelled-out negations too, so "he has not passed urine" reads like "he hasn't passed urine".
+    (re.compile(r"\bhas not\b"), "hasn't"),
+    (re.compile(r"\bhave not\b"), "haven't"),
+    (re.compile(r"\bhad not\b"), "hadn't"),
     (re.compile(r"\bwont\b"), "won't"),
     (re.compile(r"\bdont\b"), "don't"),
     (re.compile(r"\bdoesnt\b"), "doesn't"),
