@@ -104,6 +104,27 @@ class Service:
         self._signal_group(signal.SIGKILL)
         self.process.wait(timeout=10)
 
+    def kill_a_child(self, rng) -> int | None:
+        """SIGKILL one prefork child (as the OOM killer picks one); the parent forks a new one."""
+        if self.process is None:
+            return None
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:  # fields[1] is the parent pid
+                children.append(int(stat.parent.name))
+        if not children:
+            return None
+        victim = rng.choice(children)
+        try:
+            os.kill(victim, signal.SIGKILL)
+        except ProcessLookupError:
+            return None
+        return victim
+
     def _signal_group(self, sig: int) -> None:
         if self.process is None:
             return
