@@ -76,7 +76,10 @@ def run_migrations_offline():
 def include_object(obj, name, type_, reflected, compare_to):
     # The full-text index (SQLite FTS5 table and its shadow tables) is made by hand in 0003;
     # autogenerate must not propose dropping it.
-    return not (type_ == "table" and name and name.startswith("content_search"))
+    if type_ == "table" and name and name.startswith("content_search"):
+        return False
+    # ...nor the PostgreSQL GIN expression indexes 0003 makes for the same search.
+    return not (type_ == "index" and name in {"ix_article_search", "ix_faq_search"})
 
 
 def run_migrations_online():
