@@ -21,6 +21,8 @@ from sqlalchemy import create_engine, text
 from service import create_app
 from service.extensions import db
 
+pytest_plugins = ["tests.fixtures.browser"]
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

@@ -7,21 +7,15 @@ skip, except under CI=true where they fail (same rule as tests/conftest.py requi
 from __future__ import annotations
 
 import re
-import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from service.extensions import db
-from tests.conftest import require_service
+from tests.fixtures.browser import serve
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENSHOT = Path("/tmp/neurodesk-article-390x844.png")
 PASSWORD = "correct horse battery"
 
@@ -36,20 +30,6 @@ def app_config() -> dict[str, object]:
     return {"WTF_CSRF_ENABLED": True}
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not shutil.which(CHROMIUM):
-        require_service("chromium", f"{CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
 @pytest.fixture
 def site(app, make_staff) -> Iterator[str]:
     from service.content.importer import DEMO_CONTENT_PATH, import_content_file
@@ -57,26 +37,12 @@ def site(app, make_staff) -> Iterator[str]:
     import_content_file(DEMO_CONTENT_PATH)
     db.session.commit()
     make_staff(email="editor@clinic.test", name="Casey Editor", role="coordinator", specialties=(), password=PASSWORD)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
+    yield from serve(app)
 
 
 @pytest.fixture
-def page(browser, site):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda exc: errors.append(str(exc)))
-    opened.set_default_timeout(10_000)
-    yield opened
-    context.close()
-    assert errors == [], f"JavaScript errors: {errors}"
+def page(phone_page, site):
+    return phone_page
 
 
 def test_reader_opens_an_article_and_follows_a_tag(site, page):

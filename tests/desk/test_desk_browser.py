@@ -1,14 +1,8 @@
 """A coordinator works a question in Debian chromium: logs in, re-tags, reassigns; the surgeon is mailed."""
 from __future__ import annotations
 
-import os
-import shutil
-import threading
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from service.extensions import db
 from service.tickets.models import OutboundEmail, Ticket
@@ -16,9 +10,6 @@ from service.triage.models import TriageCorrection
 from tests.desk.factories import eager_celery, make_ticket
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
@@ -31,32 +22,8 @@ def app_config():
     return {"CELERY": eager_celery()}
 
 
-@pytest.fixture
-def live_url(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture
-def page():
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail("chromium is required under CI=true")
-        pytest.skip("chromium not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
-
-
-def test_coordinator_retags_and_reassigns_and_the_surgeon_gets_mail(live_url, page, make_staff):
+def test_coordinator_retags_and_reassigns_and_the_surgeon_gets_mail(live_url, phone_page, make_staff):
+    page = phone_page
     make_staff("coord@clinic.test", name="Cora Coordinator", role="coordinator", specialties=())
     spine = make_staff("spine@clinic.test", name="Dr Spine", role="surgeon", specialties=("spine",))
     brain = make_staff("brain@clinic.test", name="Dr Brain", role="surgeon", specialties=("brain",))

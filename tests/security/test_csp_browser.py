@@ -4,22 +4,16 @@ Run: `pytest -m browser tests/security`. Skips without /usr/bin/chromium (fails 
 """
 from __future__ import annotations
 
-import shutil
-import threading
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from service.content.models import Article
 from service.extensions import db
-from tests.conftest import require_service
+from tests.fixtures.browser import serve
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
@@ -32,38 +26,17 @@ def app_config() -> dict[str, object]:
     return {"WTF_CSRF_ENABLED": True}
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not shutil.which(CHROMIUM):
-        require_service("chromium", f"{CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
 @pytest.fixture
 def site(app) -> Iterator[str]:
     from service.content.importer import DEMO_CONTENT_PATH, import_content_file
 
     import_content_file(DEMO_CONTENT_PATH)
     db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
+    yield from serve(app)
 
 
-def test_pages_and_their_scripts_run_with_no_csp_violation(browser, site):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
+def test_pages_and_their_scripts_run_with_no_csp_violation(chromium, site):
+    context = chromium.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.set_default_timeout(10_000)
     violations: list[str] = []

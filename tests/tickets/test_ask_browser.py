@@ -1,19 +1,11 @@
 """A patient asks through the real /ask page in Chromium and sees their reference."""
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import threading
-from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
@@ -21,32 +13,8 @@ def db_backend() -> str:
     return "sqlite"
 
 
-@pytest.fixture
-def live_url(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture
-def page():
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail("chromium is required under CI=true")
-        pytest.skip("chromium not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
-
-
-def test_patient_submits_the_ask_form_and_sees_the_reference(live_url, page):
+def test_patient_submits_the_ask_form_and_sees_the_reference(live_url, phone_page):
+    page = phone_page
     page.goto(f"{live_url}/ask")
     page.fill("#name", "Ann Patient")
     page.fill("#email", "ann@example.test")
@@ -59,7 +27,8 @@ def test_patient_submits_the_ask_form_and_sees_the_reference(live_url, page):
     assert page.locator("[data-reference]").inner_text() == reference
 
 
-def test_a_mistake_keeps_what_the_patient_typed(live_url, page):
+def test_a_mistake_keeps_what_the_patient_typed(live_url, phone_page):
+    page = phone_page
     page.goto(f"{live_url}/ask")
     page.fill("#name", "Ann Patient")
     page.fill("#email", "not-an-email")
