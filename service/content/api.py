@@ -9,8 +9,6 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, request, 
 
 from service.content import page_cache, services
 from service.content.api_support import (
-    BadRequest,
-    Unauthorized,
     cached_read,
     choice_arg,
     commit,
@@ -35,7 +33,7 @@ from service.content.serializers import (
     section_item,
     tag_item,
 )
-from service.errors import NotFound, ValidationFailed, error_body
+from service.errors import BadRequest, NotFound, Unauthorized, ValidationFailed, error_body
 from service.extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

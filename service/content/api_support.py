@@ -15,7 +15,14 @@ from sqlalchemy.exc import IntegrityError
 
 from service.content.freshness import current_generation
 from service.content.page_cache import mark_cookieless
-from service.errors import Conflict, Forbidden, ServiceError, ValidationFailed
+from service.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    Unauthorized,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from service.extensions import db
 from service.staff.models import Role, Staff
 from service.staff.services import staff_for_token
@@ -25,19 +32,7 @@ MAX_OFFSET = 1_000_000
 _STAFF_KEY = "neurodesk.api_staff"
 
 
-class BadRequest(ServiceError):
-    status = 400
-    code = "bad_request"
 
-
-class Unauthorized(ServiceError):
-    status = 401
-    code = "unauthorized"
-
-
-class UnsupportedMediaType(ServiceError):
-    status = 415
-    code = "unsupported_media_type"
 
 
 def current_staff() -> Staff | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from service.errors import ServiceError
+from service.errors import PayloadTooLarge, ServiceError, UnsupportedMediaType
 from service.extensions import csrf
 from service.mail.inbound.models import Source
 from service.mail.inbound.parse import MAX_INBOUND_BYTES
@@ -26,14 +26,6 @@ class InboundDisabled(ServiceError):
     code = "inbound_disabled"
 
 
-class UnsupportedMediaType(ServiceError):
-    status = 415
-    code = "unsupported_media_type"
-
-
-class PayloadTooLarge(ServiceError):
-    status = 413
-    code = "payload_too_large"
 
 
 class BadSignature(ServiceError):

@@ -7,7 +7,7 @@ from flask import Blueprint, jsonify, request
 from werkzeug.datastructures import MultiDict
 
 from service.content.openapi import document, ref
-from service.errors import ServiceError, ValidationFailed
+from service.errors import ServiceError, UnsupportedMediaType, ValidationFailed
 from service.extensions import csrf, limiter
 from service.tickets import services
 from service.tickets.forms import AskForm
@@ -16,10 +16,6 @@ from service.tickets.limits import counts_submission, email_key, email_limit, ip
 bp = Blueprint("tickets_api", __name__, url_prefix="/api/v1")
 FIELDS = ("name", "email", "question", "topic")
 
-
-class UnsupportedMediaType(ServiceError):
-    status = 415
-    code = "unsupported_media_type"
 
 
 def _form_data(body: Any) -> MultiDict:
