@@ -56,6 +56,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Every process classifies with the newest engine trained on this clinic's data.
     set_engine_provider(stored_engine)
 
+    from service.content import page_replay
+
+    # Before blueprints.register: a proxy middleware installed there must wrap (and run before) it.
+    page_replay.init_app(app)
+
     from service import blueprints
 
     blueprints.register(app)

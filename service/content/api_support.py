@@ -13,6 +13,7 @@ from typing import Any
 from flask import Response, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
+from service.content import page_replay
 from service.content.freshness import current_generation
 from service.content.page_cache import mark_cookieless
 from service.errors import (
@@ -154,6 +155,7 @@ def cached_read(build: Callable[[], Any]) -> Response:
         if etag is None:
             etag = _api_etag(generation.version, key, "-")
             generation.remember(("api-etag", key), etag)
+        page_replay.mark_public(generation, etag)  # kept only if the answer is a 200 or 304
         if request.if_none_match.contains(etag):
             response = Response(status=304)
         else:

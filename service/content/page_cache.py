@@ -4,7 +4,8 @@ Cost per page view (the reason for this module): a rendered article is ~25 KB of
 built from several queries. Rendering it per request caps a 2-core host at a few hundred pages a
 second; serving the stored bytes after one freshness check (freshness.py: a Redis GET, or one
 small query without Redis) keeps pages near the framework's own floor. Pages are rendered on
-first request after each content change, per process.
+first request after each content change, per process. The finished answers to visitors without
+a session are then replayed ahead of Flask's hooks altogether (page_replay.py).
 
 Caching choices:
   * `Cache-Control: public, no-cache` plus a strong ETag, not `max-age`. A correction to medical
@@ -35,6 +36,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, make_response, request, session
 
+from service.content import page_replay
 from service.content.freshness import Generation, current_generation
 
 PUBLIC = "public, no-cache"
@@ -101,7 +103,9 @@ def page_etag(*, per_session: bool = False) -> str | None:
     if current_app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
         return None  # an old page's token could have expired: always render afresh
     secret = _csrf_secret()
-    return _etag(generation.version, request.full_path, secret) if secret is not None else None
+    if secret is None:
+        return None
+    return page_replay.session_page_etag(generation.version, file_fingerprint(), request.full_path, secret)
 
 
 def _session_cookie_sent() -> bool:
@@ -133,6 +137,8 @@ def _public_page(view: Callable[..., Any], args: tuple, kwargs: dict, store: boo
     generation = current_generation()
     key = request.full_path
     etag = public_etag(generation, key)
+    if store:
+        page_replay.mark_public(generation, etag)  # kept only if the answer is a 200 or 304
     if etag in request.if_none_match:
         return _not_modified(etag, PUBLIC)
     stored = generation.entries.get(("page", key)) if store else None
@@ -178,10 +184,15 @@ def _per_session_page(view: Callable[..., Any], args: tuple, kwargs: dict) -> Re
         generation.remember(("session-page", key), stored)
     body = stored.body
     if stored.has_csrf_token:
+        new_session = _csrf_secret() is None
         g.pop(_csrf_field(), None)  # a token for THIS request's session, never one left in g
-        body = body.replace(CSRF_PLACEHOLDER.encode(), generate_csrf().encode())
+        token = generate_csrf()
+        body = body.replace(CSRF_PLACEHOLDER.encode(), token.encode())
         if etag is None:
             etag = page_etag(per_session=True)  # generate_csrf() just gave the session its secret
+        if new_session:
+            page_replay.mark_session_page(generation, stored.body, CSRF_PLACEHOLDER.encode(), token,
+                                          (generation.version, file_fingerprint(), key))
     return _answer(body, stored.content_type, etag, PRIVATE)
 
 
