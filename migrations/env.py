@@ -73,13 +73,19 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+# Made by hand for full-text search, with raw SQL the models cannot describe: the SQLite FTS5
+# table and its shadow tables (0003), and on PostgreSQL the generated tsvector columns and their
+# GIN indexes (0010; 0003's expression indexes before it). Autogenerate must not drop them.
+HAND_MADE_SEARCH_INDEXES = {"ix_article_search", "ix_faq_search", "ix_article_search_vector", "ix_faq_search_vector"}
+HAND_MADE_SEARCH_COLUMNS = {("article", "search_vector"), ("faq", "search_vector")}
+
+
 def include_object(obj, name, type_, reflected, compare_to):
-    # The full-text index (SQLite FTS5 table and its shadow tables) is made by hand in 0003;
-    # autogenerate must not propose dropping it.
     if type_ == "table" and name and name.startswith("content_search"):
         return False
-    # ...nor the PostgreSQL GIN expression indexes 0003 makes for the same search.
-    return not (type_ == "index" and name in {"ix_article_search", "ix_faq_search"})
+    if type_ == "column" and (obj.table.name, name) in HAND_MADE_SEARCH_COLUMNS:
+        return False
+    return not (type_ == "index" and name in HAND_MADE_SEARCH_INDEXES)
 
 
 def run_migrations_online():
