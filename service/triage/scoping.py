@@ -163,8 +163,11 @@ def is_hypothetical(sentence: str, start: int) -> bool:
     )
 
 
+_CLAUSE_CUT = re.compile(r",|\s-\s|\band (?:now|then|today)\b")
+
+
 def _clause_bounds(sentence: str, position: int) -> tuple[int, int]:
-    cuts = [0] + [m.start() for m in re.finditer(r",|\s-\s|\band (?:now|then|today)\b", sentence)] + [len(sentence)]
+    cuts = [0] + [m.start() for m in _CLAUSE_CUT.finditer(sentence)] + [len(sentence)]
     start = max(c for c in cuts if c <= position)
     end = min(c for c in cuts if c > position) if position < len(sentence) else len(sentence)
     return start, end
@@ -342,3 +345,57 @@ _SURGERY_RECENT = re.compile(
 def surgery_long_ago(text: str) -> bool:
     """The message dates its operation months or years back and says nothing of days or weeks."""
     return bool(_SURGERY_LONG_AGO.search(text)) and not _SURGERY_RECENT.search(text)
+
+
+# --- the same scopes word by word, for the urgency model --------------------------------------------
+
+_WORD_SPAN = re.compile(r"[a-z0-9][a-z0-9'-]*")
+
+
+def _scope_stop(sentence: str, cue_end: int, max_words: int | None) -> int:
+    """Where a scope opened at `cue_end` closes: the first scope end, or after `max_words` words."""
+    stop = _SCOPE_END.search(sentence, cue_end)
+    end = stop.start() if stop else len(sentence)
+    if max_words is not None:
+        words = list(_WORD_SPAN.finditer(sentence, cue_end, end))
+        if len(words) > max_words:
+            end = words[max_words].start()
+    return end
+
+
+def word_scopes(sentence: str) -> list[tuple[str, str]]:
+    """Each word of a sentence with the scope it lies in: "neg", "hyp", "past" or "" (affirmed, now).
+
+    The cues are the rules' own (negation, hypothetical, time, third party), found once per sentence
+    rather than once per word, so a model can mark every word and stay within the time budget."""
+    words = list(_WORD_SPAN.finditer(sentence))
+    if not words:
+        return []
+    if _GENERIC_QUESTION.match(sentence) and not _PERSON.search(sentence):
+        return [(w.group(0), "hyp") for w in words]
+    negated = [(m.end(), _scope_stop(sentence, m.end(), _NEGATION_WINDOW_WORDS)) for m in _NEGATION.finditer(sentence)]
+    imagined = [(m.end(), _scope_stop(sentence, m.end(), None)) for m in _HYPOTHETICAL.finditer(sentence)]
+    times = sorted(
+        [(m.start(), Tense.PAST) for m in _PAST.finditer(sentence)]
+        + [(m.start(), Tense.CURRENT) for m in _CURRENT.finditer(sentence)]
+    )
+    third_party_past = bool(_THIRD_PARTY_PAST.search(sentence))
+    cuts = [0] + [m.start() for m in _CLAUSE_CUT.finditer(sentence)] + [len(sentence)]
+    out = []
+    for w in words:
+        start = w.start()
+        if any(cue_end <= start < stop for cue_end, stop in negated):
+            out.append((w.group(0), "neg"))
+            continue
+        if any(cue_end <= start < stop for cue_end, stop in imagined):
+            out.append((w.group(0), "hyp"))
+            continue
+        before = [tense for at, tense in times if at <= start]
+        if before:
+            tense = before[-1]
+        else:
+            clause_end = min(c for c in cuts if c > start)
+            after = [tense for at, tense in times if start <= at < clause_end]
+            tense = after[0] if after else (Tense.PAST if third_party_past else Tense.UNKNOWN)
+        out.append((w.group(0), "past" if tense is Tense.PAST else ""))
+    return out

@@ -114,3 +114,29 @@ def test_a_closing_denial_takes_back_what_came_before() -> None:
 def test_an_example_list_after_a_question_is_not_a_report() -> None:
     assert is_example_list("like a fever or the wound leaking?", "what should i watch for?")
     assert not is_example_list("my wound is leaking.", "what should i do?")
+
+
+# --- word by word, as the urgency model reads it ----------------------------------------------------
+
+
+def _scoped(sentence: str) -> dict[str, str]:
+    from service.triage.scoping import word_scopes
+
+    return dict(word_scopes(sentence))
+
+
+def test_words_after_a_denial_are_marked_negated_but_not_past_the_contrast() -> None:
+    scopes = _scoped("i have no numbness in my legs but my bladder is leaking")
+    assert scopes["numbness"] == "neg" and scopes["legs"] == "neg"
+    assert scopes["bladder"] == "" and scopes["leaking"] == ""
+
+
+def test_a_warning_sign_question_and_a_relatives_history_are_not_the_patients_symptoms() -> None:
+    assert _scoped("what signs of infection should i watch for after surgery")["infection"] == "hyp"
+    assert _scoped("my mother had a stroke in 2010")["stroke"] == "past"
+    assert _scoped("my mum had a seizure this morning")["seizure"] == ""
+
+
+def test_an_old_event_and_what_is_happening_now_are_told_apart_in_one_sentence() -> None:
+    scopes = _scoped("three years ago i had a seizure, now my arm is weak")
+    assert scopes["seizure"] == "past" and scopes["weak"] == ""
