@@ -27,7 +27,7 @@ from datetime import timedelta
 
 from celery import Celery
 from flask import current_app
-from sqlalchemy import or_, select, text, update
+from sqlalchemy import insert, or_, select, text, update
 
 from service.extensions import db
 from service.staff.models import utcnow
@@ -55,6 +55,22 @@ def add_event(kind: str, payload: dict) -> OutboxEvent:
     # Strong reference until the caller collects it: the identity map only holds weakly.
     db.session.info.setdefault(_SESSION_KEY, []).append(event)
     return event
+
+
+def insert_event(kind: str, payload: dict, *, promised: bool) -> Handoff:
+    """One event written straight to the caller's transaction (no ORM object: the intake hot path).
+
+    `promised`: already marked dispatched, as `promise` would mark it; publish the returned
+    Handoff with `publish_promised` after the commit. Otherwise `dispatch([handoff.event_id])`.
+    """
+    task_name, key = TASKS[kind]
+    table = OutboxEvent.__table__
+    event_id = db.session.connection().execute(
+        insert(table).returning(table.c.id),
+        {"kind": kind, "payload": json.dumps(payload, sort_keys=True), "created_at": utcnow(),
+         "dispatched_at": utcnow() if promised else None, "attempts": 1 if promised else 0},
+    ).scalar_one()
+    return Handoff(event_id, task_name, payload[key], 1)
 
 
 def events_in_session() -> list[int]:
