@@ -1,10 +1,15 @@
 """Full-text search over articles and FAQs: SQLite FTS5 or PostgreSQL tsvector, ranked.
 
-The index itself is made by migration 0003 (FTS5 table + triggers on SQLite; GIN expression
-indexes on PostgreSQL). User text never reaches a query parser raw: it is reduced to word
-tokens, each quoted (FTS5) or passed as a bound parameter (PostgreSQL), so `"`, `NEAR`,
-`*`, `:` or `!` in a query are just characters. All words must match first; if nothing does,
-any word may match, so a long question still finds something.
+The index itself is made by migrations: on SQLite an FTS5 table kept by triggers (0003); on
+PostgreSQL a stored, generated `search_vector` tsvector column on article and faq with a GIN
+index (0010), so ranking reads the vector written with the row instead of re-parsing every
+matching body. The ORM models do not map that column: only the database writes it.
+
+User text never reaches a query parser raw: it is reduced to word tokens, each quoted (FTS5)
+or passed as a bound parameter (PostgreSQL), so `"`, `NEAR`, `*`, `:` or `!` in a query are
+just characters. All words must match first; if nothing does, any word may match, so a long
+question still finds something. Callers that show only titles and links pass snippets=False
+and skip the highlighting, which reads whole bodies.
 """
 from __future__ import annotations
 
@@ -20,18 +25,6 @@ from service.staff.models import utcnow
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 16
 _MARK_START, _MARK_END = "\u27e6", "\u27e7"  # ⟦ ⟧: markers no clinic text uses
-
-# Keep in step with migration 0003 (the GIN indexes are built over exactly these expressions).
-PG_ARTICLE_VECTOR = (
-    "(setweight(to_tsvector('english', coalesce(a.title, '')), 'A') || "
-    "setweight(to_tsvector('english', coalesce(a.summary, '')), 'B') || "
-    "setweight(to_tsvector('english', coalesce(a.body_md, '')), 'C'))"
-)
-PG_FAQ_VECTOR = (
-    "(setweight(to_tsvector('english', coalesce(f.question, '')), 'A') || "
-    "setweight(to_tsvector('english', coalesce(f.answer_md, '')), 'C'))"
-)
-
 
 @dataclass(frozen=True)
 class SearchHit:
@@ -74,17 +67,18 @@ def _hit(kind: str, ref_id: int, title: str, slug: str | None, snippet: str, sco
 
 
 def search_content(q: str | None, *, limit: int = 20, kinds: tuple[str, ...] = ("article", "faq"),
-                   include_drafts: bool = False) -> list[SearchHit]:
-    """Ranked hits for `q`: visible content only unless include_drafts (staff)."""
+                   include_drafts: bool = False, snippets: bool = True) -> list[SearchHit]:
+    """Ranked hits for `q`: visible content only unless include_drafts (staff). Without
+    snippets, each hit's snippet and snippet_html are empty."""
     terms = query_terms(q)
     if not terms or limit <= 0:
         return []
     limit = min(limit, 1000)
     dialect = db.engine.dialect.name
     run = _search_postgres if dialect == "postgresql" else _search_sqlite
-    hits = run(q or "", terms, limit, kinds, include_drafts, match_all=True)
+    hits = run(q or "", terms, limit, kinds, include_drafts, match_all=True, snippets=snippets)
     if not hits and len(terms) > 1:
-        hits = run(q or "", terms, limit, kinds, include_drafts, match_all=False)
+        hits = run(q or "", terms, limit, kinds, include_drafts, match_all=False, snippets=snippets)
     return hits
 
 
@@ -95,7 +89,7 @@ def _visibility_sql(include_drafts: bool) -> tuple[str, str]:
 
 
 def _search_sqlite(q: str, terms: list[str], limit: int, kinds: tuple[str, ...], include_drafts: bool,
-                   *, match_all: bool) -> list[SearchHit]:
+                   *, match_all: bool, snippets: bool) -> list[SearchHit]:
     # Every term is quoted, so FTS5 operators and syntax in user input are inert.
     match = (" " if match_all else " OR ").join(f'"{t}"' for t in terms)
     article_visible, faq_visible = _visibility_sql(include_drafts)
@@ -104,11 +98,12 @@ def _search_sqlite(q: str, terms: list[str], limit: int, kinds: tuple[str, ...],
         wanted.append(f"(a.id IS NOT NULL AND {article_visible})")
     if "faq" in kinds:
         wanted.append(f"(f.id IS NOT NULL AND {faq_visible})")
+    snippet_sql = "snippet(content_search, 2, :ms, :me, '…', 24)" if snippets else "''"
     # bm25 weights: title (or question) 10, summary 4, body 1. bm25 is lower-is-better.
     statement = text(f"""
         SELECT content_search.rowid AS rid,
                -bm25(content_search, 10.0, 4.0, 1.0) AS score,
-               snippet(content_search, 2, :ms, :me, '…', 24) AS snip,
+               {snippet_sql} AS snip,
                a.id AS article_id, a.title AS article_title, a.slug AS article_slug,
                f.id AS faq_id, f.question AS faq_question
         FROM content_search
@@ -118,7 +113,9 @@ def _search_sqlite(q: str, terms: list[str], limit: int, kinds: tuple[str, ...],
         ORDER BY bm25(content_search, 10.0, 4.0, 1.0)
         LIMIT :limit
     """)
-    params = {"match": match, "limit": limit, "ms": _MARK_START, "me": _MARK_END}
+    params = {"match": match, "limit": limit}
+    if snippets:
+        params.update(ms=_MARK_START, me=_MARK_END)
     if not include_drafts:
         statement = statement.bindparams(bindparam("now", type_=DateTime()))
         params["now"] = utcnow()
@@ -133,7 +130,7 @@ def _search_sqlite(q: str, terms: list[str], limit: int, kinds: tuple[str, ...],
 
 
 def _search_postgres(q: str, terms: list[str], limit: int, kinds: tuple[str, ...], include_drafts: bool,
-                     *, match_all: bool) -> list[SearchHit]:
+                     *, match_all: bool, snippets: bool) -> list[SearchHit]:
     if match_all:
         # websearch_to_tsquery never raises on user syntax; control characters are removed first
         # because PostgreSQL text cannot hold NUL.
@@ -144,27 +141,33 @@ def _search_postgres(q: str, terms: list[str], limit: int, kinds: tuple[str, ...
         query_sql = "(" + " || ".join(parts) + ")"
         params = {f"t{i}": term for i, term in enumerate(terms)}
     article_visible, faq_visible = _visibility_sql(include_drafts)
+    # search_vector is the stored tsvector of migration 0010 (title A, summary B, body C): the GIN
+    # index finds the rows and ts_rank reads the stored vector, so no body is parsed here.
+    # Bodies are only read for the snippets of the rows that made the cut.
+    article_body, faq_body = (", a.body_md AS body", ", f.answer_md AS body") if snippets else ("", "")
     selects = []
     if "article" in kinds:
         selects.append(f"""
-            SELECT 'article' AS kind, a.id AS ref_id, a.title AS title, a.slug AS slug, a.body_md AS body,
-                   ts_rank({PG_ARTICLE_VECTOR}, q.tsq, 1) AS score
-            FROM article a, q WHERE {PG_ARTICLE_VECTOR} @@ q.tsq AND {article_visible}""")
+            SELECT 'article' AS kind, a.id AS ref_id, a.title AS title, a.slug AS slug{article_body},
+                   ts_rank(a.search_vector, q.tsq, 1) AS score
+            FROM article a, q WHERE a.search_vector @@ q.tsq AND {article_visible}""")
     if "faq" in kinds:
         selects.append(f"""
-            SELECT 'faq' AS kind, f.id AS ref_id, f.question AS title, NULL AS slug, f.answer_md AS body,
-                   ts_rank({PG_FAQ_VECTOR}, q.tsq, 1) AS score
-            FROM faq f, q WHERE {PG_FAQ_VECTOR} @@ q.tsq AND {faq_visible}""")
+            SELECT 'faq' AS kind, f.id AS ref_id, f.question AS title, NULL AS slug{faq_body},
+                   ts_rank(f.search_vector, q.tsq, 1) AS score
+            FROM faq f, q WHERE f.search_vector @@ q.tsq AND {faq_visible}""")
+    snippet_sql = (
+        "ts_headline('english', body, (SELECT tsq FROM q), "
+        f"'StartSel={_MARK_START}, StopSel={_MARK_END}, MaxWords=30, MinWords=12, MaxFragments=1')"
+        if snippets else "''"
+    )
     statement = text(f"""
         WITH q AS (SELECT {query_sql} AS tsq),
         ranked AS (
             SELECT * FROM ({' UNION ALL '.join(selects)}) AS hits
             ORDER BY score DESC, kind, ref_id LIMIT :limit
         )
-        SELECT kind, ref_id, title, slug, score,
-               ts_headline('english', body, (SELECT tsq FROM q),
-                           'StartSel={_MARK_START}, StopSel={_MARK_END}, MaxWords=30, MinWords=12, MaxFragments=1')
-                   AS snip
+        SELECT kind, ref_id, title, slug, score, {snippet_sql} AS snip
         FROM ranked ORDER BY score DESC, kind, ref_id
     """)
     params["limit"] = limit

@@ -385,10 +385,11 @@ def related_faqs(article: Article, limit: int = 6) -> list[Faq]:
 
 # --------------------------------------------------------------------------- search
 
-def search(q: str, limit: int = 20, *, include_drafts: bool = False) -> list[SearchHit]:
+def search(q: str, limit: int = 20, *, include_drafts: bool = False, snippets: bool = True) -> list[SearchHit]:
     """Visible articles and FAQs matching `q`, best first (title matches weigh most).
-    Empty or unusable queries give []."""
-    return search_content(q, limit=limit, include_drafts=include_drafts)
+    Empty or unusable queries give []. snippets=False leaves the snippets empty, for callers
+    that list only titles and links."""
+    return search_content(q, limit=limit, include_drafts=include_drafts, snippets=snippets)
 
 
 def article_by_slug_or_none(slug: str) -> Article | None:

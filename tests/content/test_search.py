@@ -74,3 +74,13 @@ def test_index_follows_edits_and_deletes(demo):
     services.update_faq(faq, {"status": "draft"})
     db.session.commit()
     assert services.search("axolotls") == []
+
+
+@pytest.mark.parametrize("query", ["sciatica", "numb hand overhead",
+                                   "my fingers tingle and my hand feels numb whenever I lift my arms above my head"])
+def test_search_without_snippets_finds_the_same_pages_in_the_same_order(demo, query):
+    full = services.search(query)
+    bare = services.search(query, snippets=False)
+    assert [(h.type, h.ref_id, h.title, h.path, h.score) for h in bare] == \
+        [(h.type, h.ref_id, h.title, h.path, h.score) for h in full]
+    assert full and all(h.snippet == h.snippet_html == "" for h in bare)
