@@ -22,3 +22,15 @@ def import_command(path: str) -> None:
         db.session.rollback()
         raise click.ClickException(exc.message) from exc
     click.echo(report.summary())
+
+
+@content_cli.command("refresh-caches")
+def refresh_caches_command() -> None:
+    """Make every web process re-read content on its next request (after psql edits or a restore)."""
+    from service.content.changes import record_change
+
+    # A change row moves the content version (the check without Redis); its commit replaces the
+    # shared Redis token (freshness.py). Either way every generation in every process is dropped.
+    record_change("site", 0, "refreshed", "caches refreshed from the command line", None)
+    db.session.commit()
+    click.echo("content caches refreshed: every web process re-reads content on its next request")

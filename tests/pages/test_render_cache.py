@@ -133,3 +133,16 @@ def test_a_session_cookie_with_flashed_messages_gets_its_own_uncached_page(app, 
     assert "Only for you." in response.text
     assert response.headers["Cache-Control"] == "private, no-store" and "ETag" not in response.headers
     assert "Only for you." not in app.test_client().get(ARTICLE).text
+
+
+def test_an_edit_made_outside_the_app_shows_after_refresh_caches(client, runner, demo):
+    from sqlalchemy import text
+
+    assert "Edited in psql." not in client.get(ARTICLE).text  # now stored
+    db.session.execute(text("UPDATE article SET summary = 'Edited in psql.' WHERE slug = 'meningioma'"))
+    db.session.commit()
+    assert "Edited in psql." not in client.get(ARTICLE).text  # the app cannot know yet
+    result = runner.invoke(args=["content", "refresh-caches"])
+    assert result.exit_code == 0, result.output
+    assert "Edited in psql." in client.get(ARTICLE).text
+    assert "Edited in psql." in client.get("/api/v1/articles/meningioma").text
