@@ -2,7 +2,17 @@
 from __future__ import annotations
 
 from celery import Celery, Task
+from celery.signals import setup_logging
 from flask import Flask
+
+from service.request_log import configure_logging
+
+
+@setup_logging.connect
+def _json_logs(**_: object) -> None:
+    """Workers and beat log the same JSON lines as the web (request_log.py), not Celery's text:
+    with a receiver on this signal Celery leaves logging set-up to us."""
+    configure_logging()
 
 
 def celery_init_app(app: Flask) -> Celery:

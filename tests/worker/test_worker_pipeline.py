@@ -155,3 +155,19 @@ def test_worker_killed_mid_send_then_a_new_worker_delivers_exactly_once(client, 
     assert all(reference in m["Subject"] for m in messages)
     outbox.relay_pending()  # a further tick finds nothing left to do
     assert len(smtp_server.messages) == 2
+
+
+def test_the_worker_logs_json_lines_without_patient_text(client, staff, start_worker,  # noqa: F811
+                                                         worker_settings, smtp_server):  # noqa: F811
+    import json
+
+    worker = start_worker(**worker_settings)
+    reference = ask(client)["reference"]
+    smtp_server.wait_for(lambda ms: len(ms) >= 2)
+    worker.wait_until("succeeded")
+    records = [json.loads(line) for line in worker.lines if line.startswith("{")]
+    assert any(r["logger"] == "celery.apps.worker" and r["msg"].endswith("ready.") for r in records)
+    assert any("succeeded" in r["msg"] for r in records)
+    assert all({"ts", "level", "logger", "msg"} <= r.keys() for r in records)
+    assert not any("sciatica" in line for line in worker.lines)  # the question never reaches a log
+    assert reference  # the ticket went through the logged pipeline
