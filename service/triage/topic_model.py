@@ -32,7 +32,9 @@ def _features() -> FeatureUnion:
                     preprocessor=normalise, analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2
                 ),
             ),
-            ("lexicon", LexiconFeatures(scale=0.5)),
+            # Scaled down so the regulariser makes the lexicon earn its weight: at 0.5 a single curated
+            # phrase outvoted the rest of the story (base-corpus CV 0.935 -> 0.940 over three shuffles).
+            ("lexicon", LexiconFeatures(scale=0.25)),
         ]
     )
 
