@@ -15,11 +15,13 @@ from service.triage.lexicon import topic_scores
 from service.triage.red_flags import detect_red_flags
 from service.triage.text import clean, looks_unreadable, normalise
 from service.triage.topic_model import CORRECTION_WEIGHT, TopicModel
+from service.triage.urgency_model import UrgencyModel, train_urgency_model
 
 __all__ = ["TOPICS", "TriageEngine", "TriageResult", "default_engine"]
 
 # Bump when the pickled layout changes; loads() refuses other versions instead of misbehaving.
-FORMAT_VERSION = 1
+# 2: the engine carries the urgency model.
+FORMAT_VERSION = 2
 DEFAULT_REVIEW_THRESHOLD = 0.6
 
 
@@ -42,9 +44,17 @@ class TriageResult:
 
 
 class TriageEngine:
-    def __init__(self, model: TopicModel, *, review_threshold: float = DEFAULT_REVIEW_THRESHOLD) -> None:
+    def __init__(
+        self,
+        model: TopicModel,
+        *,
+        review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
+        urgency: UrgencyModel | None = None,
+    ) -> None:
         self.model = model
         self.review_threshold = review_threshold
+        # The safety net beside the red-flag rules; None means rules only.
+        self.urgency = urgency
 
     @classmethod
     def train(
@@ -57,15 +67,22 @@ class TriageEngine:
         examples = [*base, *extra]
         weights = [1.0] * len(base) + [CORRECTION_WEIGHT] * len(extra)
         model = TopicModel(TOPICS).fit([t for t, _ in examples], [tag for _, tag in examples], weights)
-        return cls(model, review_threshold=review_threshold)
+        # The urgency model learns from its own hand-written corpus, not from the clinic's content:
+        # articles describe warning signs in general, which is exactly what must not alarm it.
+        return cls(model, review_threshold=review_threshold, urgency=train_urgency_model())
 
     def classify(self, text: str) -> TriageResult:
         """Never raises on odd input: unreadable text comes back as `general`, zero confidence, for review."""
         cleaned = clean(text)
         flags = detect_red_flags(cleaned)
-        reasons = tuple(f.reason for f in flags)
         if _unreadable(cleaned):
-            return TriageResult("general", 0.0, bool(flags), reasons, True)
+            # The model reads English; on anything else its scores mean nothing, so only the rules speak.
+            return TriageResult("general", 0.0, bool(flags), tuple(f.reason for f in flags), True)
+        if self.urgency is not None:
+            # The rules come first (their reasons and their routing); the model adds what they missed.
+            ruled = {f.code for f in flags}
+            flags = [*flags, *(f for f in self.urgency.flags(cleaned) if f.code not in ruled)]
+        reasons = tuple(f.reason for f in flags)
         probabilities = self.model.probabilities(cleaned)
         tag = max(probabilities, key=probabilities.__getitem__)
         if flags and (topic := _flag_topic(flags, cleaned)):
@@ -88,7 +105,13 @@ class TriageEngine:
 
     @classmethod
     def loads(cls, data: bytes) -> "TriageEngine":
-        payload = pickle.loads(data)
+        """The stored engine, or ValueError when it was stored by another format or scikit-learn: retrain."""
+        try:
+            payload = pickle.loads(data)
+        except (pickle.UnpicklingError, AttributeError, ImportError, EOFError, IndexError, TypeError) as exc:
+            # A class moved or renamed since it was stored, or truncated bytes: as good as another format.
+            problem = exc.__class__.__name__
+            raise ValueError(f"stored triage engine cannot be read here ({problem}); retrain it") from exc
         if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION:
             raise ValueError("stored triage engine has an unknown format; retrain it")
         if payload.get("sklearn") != sklearn.__version__:

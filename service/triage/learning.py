@@ -67,11 +67,22 @@ def _last_correction_id() -> int:
 
 
 def is_stale() -> bool:
-    """True when content changed or corrections arrived since the stored engine was trained."""
+    """True when content changed or corrections arrived since the stored engine was trained, or when this
+    process cannot load it (stored under an older engine format or another scikit-learn)."""
     latest = _latest()
-    if latest is None:
+    if latest is None or not _loadable(latest.engine):
         return True
     return latest.content_version != content_version() or latest.last_correction_id != _last_correction_id()
+
+
+def _loadable(blob: bytes) -> bool:
+    # Without this, an upgrade that changes the format would leave every process on the base engine
+    # (no clinic content, no corrections) until someone happened to publish something. ~15 ms per check.
+    try:
+        TriageEngine.loads(blob)
+    except ValueError:
+        return False
+    return True
 
 
 def retrain() -> TrainedEngine:

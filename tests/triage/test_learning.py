@@ -70,3 +70,22 @@ def test_beat_runs_the_retrain_task(app):
     from worker.tasks import retrain_triage
 
     assert retrain_triage.apply().get() is not None
+
+
+def test_an_engine_stored_in_an_older_format_is_retrained_instead_of_used_or_crashed_on(app):
+    import pickle
+
+    import sklearn
+
+    from service.triage.models import TrainedEngine
+
+    retrain_if_stale()
+    stored = db.session.execute(db.select(TrainedEngine).order_by(TrainedEngine.id.desc()).limit(1)).scalar_one()
+    # What an engine from before the urgency model looks like to this code: readable, but format 1.
+    stored.engine = pickle.dumps({"format": 1, "sklearn": sklearn.__version__, "engine": object()})
+    db.session.commit()
+
+    assert is_stale(), "content and corrections are unchanged, but the stored engine is unusable here"
+    assert retrain_if_stale() is not None
+    assert not is_stale()
+    assert current_engine().classify("my legs are letting me down more every day, today I can't stand").urgent
