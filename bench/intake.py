@@ -18,7 +18,8 @@ Phases:
 
 The load generator is asyncio over raw HTTP/1.1 keep-alive sockets, so it costs the two cores
 as little as a Python client can. The last line is JSON for scripts.
-Settings: --web-workers/--web-threads (gunicorn), --worker-concurrency (Celery prefork).
+Settings: --web-workers/--web-threads (gunicorn), --worker-concurrency (Celery prefork), --worker-nice
+(default 10: under contention the worker yields the CPU to the web, as a shared host should).
 """
 from __future__ import annotations
 
@@ -296,8 +297,8 @@ def start_web(stack: Stack, env: dict[str, str], workdir: Path, port: int, worke
 
 
 def start_worker(stack: Stack, env: dict[str, str], workdir: Path, concurrency: int, name: str = "bench",
-                 beat: bool = True) -> subprocess.Popen:
-    argv = [sys.executable, "-m", "celery", "-A", "worker", "worker", "--pool=prefork",
+                 beat: bool = True, nice: int = 0) -> subprocess.Popen:
+    argv = [*(["nice", "-n", str(nice)] if nice else []), sys.executable, "-m", "celery", "-A", "worker", "worker", "--pool=prefork",
             f"--concurrency={concurrency}", "--loglevel=WARNING", "--without-heartbeat", "--without-gossip",
             "--without-mingle", "-n", f"{name}@%h"]
     if beat:
@@ -444,6 +445,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--web-threads", type=int, default=4)
     parser.add_argument("--worker-concurrency", type=int, default=2)
+    # Web and worker share the two cores here. Triage is background work that catches up after a
+    # burst; a submission is a waiting patient. So, as on a shared production host (compose:
+    # cpu_shares), the worker yields the CPU to the web under contention. --worker-nice 0: equal.
+    parser.add_argument("--worker-nice", type=int, default=10)
     parser.add_argument("--skip", choices=["throughput", "latency"], action="append", default=[])
     parser.add_argument("--keep-logs", action="store_true", help="keep the temporary directory with the logs")
     args = parser.parse_args(argv)
@@ -454,7 +459,8 @@ def main(argv: list[str] | None = None) -> int:
     stack = Stack()
     db = redis_db = sink = None
     summary: dict[str, object] = {"machine": facts, "web_workers": args.web_workers,
-                                  "web_threads": args.web_threads, "worker_concurrency": args.worker_concurrency}
+                                  "web_threads": args.web_threads, "worker_concurrency": args.worker_concurrency,
+                                  "worker_nice": args.worker_nice}
     try:
         db, redis_db, sink = Database(), RedisDb(), SmtpSink(workdir)
         print(f"services: PostgreSQL {db.server_version} (db {db.name}), Redis {redis_db.server_version} "
@@ -464,7 +470,7 @@ def main(argv: list[str] | None = None) -> int:
         run_flask(env, "seed")
         port = free_port()
         web = start_web(stack, env, workdir, port, args.web_workers, args.web_threads)
-        worker = start_worker(stack, env, workdir, args.worker_concurrency)
+        worker = start_worker(stack, env, workdir, args.worker_concurrency, nice=args.worker_nice)
         print(f"pids: gunicorn {web.pid}, celery {worker.pid} (py-spy record --subprocesses -p PID)", flush=True)
         meter = CpuMeter(db, web, worker)
         summary["load_average_at_start"] = os.getloadavg()
@@ -537,7 +543,7 @@ def print_table(summary: dict) -> None:
     rows = [("machine", f"{summary['machine']['nproc']} x {summary['machine']['cpu']}; load average at start "
                         f"{summary['load_average_at_start'][0]:.1f} (other work on the machine skews the rates)"),
             ("web", f"gunicorn gthread {summary['web_workers']} workers x {summary['web_threads']} threads; "
-                    f"celery prefork x {summary['worker_concurrency']} (+beat)")]
+                    f"celery prefork x {summary['worker_concurrency']} (+beat) at nice {summary['worker_nice']}")]
     if "throughput" in summary:
         t = summary["throughput"]
         rows += [
