@@ -64,7 +64,9 @@ def urgency_cv() -> str:
         t = step / 20
         both, alone = cv.figures(t), cv.figures(t, rules=False)
         mark = "  <- THRESHOLD" if abs(t - THRESHOLD) < 1e-9 else ""
-        lines.append(f"{t:>9.2f}  recall {both[0]:.3f} prec {both[1]:.3f}  recall {alone[0]:.3f} prec {alone[1]:.3f}{mark}")
+        lines.append(
+            f"{t:>9.2f}  recall {both[0]:.3f} prec {both[1]:.3f}  recall {alone[0]:.3f} prec {alone[1]:.3f}{mark}"
+        )
     lines.append(f"rules alone: recall {cv.figures(2.0)[0]:.3f} precision {cv.figures(2.0)[1]:.3f}")
     lines.append(f"chosen threshold (lowest with rules OR model precision >= 0.9): {cv.threshold()}")
     lines.append("recall per flag at THRESHOLD (rules OR model):")

@@ -69,8 +69,9 @@ def main() -> None:
         urgency_cpu.append((time.thread_time() - cpu_started) * 1000)
     print(f"  of which the urgency model: median {statistics.median(urgency_cpu):.2f}, "
           f"p95 {sorted(urgency_cpu)[int(0.95 * len(urgency_cpu))]:.2f} CPU ms")
-    print(f"train seconds (wall / CPU): base corpus, cold with the urgency model {base_seconds:.2f} / {base_cpu:.2f}; "
-          f"base + {len(extra)} extra, urgency model reused {extra_seconds:.2f} / {extra_cpu:.2f}")
+    print("train seconds (wall / CPU):")
+    print(f"  base corpus, cold, with the urgency model {base_seconds:.2f} / {base_cpu:.2f}")
+    print(f"  base + {len(extra)} extra, urgency model reused {extra_seconds:.2f} / {extra_cpu:.2f}")
 
 
 if __name__ == "__main__":

