@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 
 from flask import current_app, has_app_context
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from service.content.changes import content_version, visible_article
@@ -22,6 +22,9 @@ from service.triage.models import TrainedEngine, TriageCorrection
 
 # A process looks for a newer stored engine at most this often.
 RECHECK_SECONDS = 5.0
+# Only the newest engine is ever loaded; a few older ones cover a process that read the newest id just
+# before a retrain. Each is ~7 MB with the urgency model, and beat retrains on every content change.
+KEEP_ENGINES = 3
 
 
 def content_examples() -> Iterator[tuple[str, str]]:
@@ -98,8 +101,18 @@ def retrain() -> TrainedEngine:
     )
     db.session.add(record)
     db.session.flush()
+    _prune_engines()
     _cache.put(record.id, engine)
     return record
+
+
+def _prune_engines() -> None:
+    # By the id of the KEEP_ENGINES-th newest, not by arithmetic on ids: sequences leave gaps.
+    oldest_kept = db.session.execute(
+        select(TrainedEngine.id).order_by(TrainedEngine.id.desc()).offset(KEEP_ENGINES - 1).limit(1)
+    ).scalar_one_or_none()
+    if oldest_kept is not None:
+        db.session.execute(delete(TrainedEngine).where(TrainedEngine.id < oldest_kept))
 
 
 def retrain_if_stale() -> int | None:

@@ -89,3 +89,16 @@ def test_an_engine_stored_in_an_older_format_is_retrained_instead_of_used_or_cra
     assert retrain_if_stale() is not None
     assert not is_stale()
     assert current_engine().classify("my legs are letting me down more every day, today I can't stand").urgent
+
+
+def test_retraining_keeps_only_the_newest_few_stored_engines(app):
+    from service.triage.learning import KEEP_ENGINES, retrain
+    from service.triage.models import TrainedEngine
+
+    ids = []
+    for _ in range(KEEP_ENGINES + 2):
+        ids.append(retrain().id)
+        db.session.commit()
+    kept = db.session.execute(db.select(TrainedEngine.id).order_by(TrainedEngine.id)).scalars().all()
+    assert kept == ids[-KEEP_ENGINES:]
+    assert current_engine().classify("cancel my appointment please").tag == "general"
