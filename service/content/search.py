@@ -24,7 +24,28 @@ from service.staff.models import utcnow
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 16
+MAX_TEXT_CHARS = 500  # how much of a patient's question picks its related pages
+# Most of the 40-odd content words 500 characters hold. Each costs ts_rank a look-up per matching
+# page; 16 lost the clinical words that come late in a long story (bench/related_reading.py:
+# 0.67 of links on the question's topic with 16, 0.69 with 32, for 0.1 ms more PostgreSQL CPU
+# per question on the demo content and 1.5 ms on 500 articles of 25 KB).
+MAX_TEXT_TERMS = 32
 _MARK_START, _MARK_END = "\u27e6", "\u27e7"  # ⟦ ⟧: markers no clinic text uses
+
+# The words PostgreSQL's 'english' configuration ignores (its Snowball list, english.stop), what
+# our tokenizer leaves of I'm, we've, you'll, they're and I'd, and the modal verbs (FAQ titles
+# ask "Could it be...?", so "could" alone would pull them in). In a patient's question these
+# would take the MAX_TEXT_TERMS places meant for the words that say what the question is about.
+STOP_WORDS = frozenset("""
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she
+    her hers herself it its itself they them their theirs themselves what which who whom this that
+    these those am is are was were be been being have has had having do does did doing a an the and
+    but if or because as until while of at by for with about against between into through during
+    before after above below to from up down in out on off over under again further then once here
+    there when where why how all any both each few more most other some such no nor not only own
+    same so than too very s t can will just don should now m ve ll re d could would might must shall
+""".split())
+
 
 @dataclass(frozen=True)
 class SearchHit:
@@ -47,6 +68,13 @@ def query_terms(q: str | None) -> list[str]:
         return []
     words = re.findall(r"[^\W_]+", q[:MAX_QUERY_CHARS].lower())
     return [w[:64] for w in words][:MAX_TERMS]
+
+
+def text_terms(text_: str | None) -> list[str]:
+    """The words of free text that say what it is about: lower-cased, without stop words or
+    repeats, in order of appearance, bounded in number (MAX_TEXT_TERMS) and length."""
+    words = re.findall(r"[^\W_]+", (text_ or "")[:MAX_TEXT_CHARS].lower())
+    return list(dict.fromkeys(w[:64] for w in words if w not in STOP_WORDS))[:MAX_TEXT_TERMS]
 
 
 def _clean_snippet(raw: str) -> tuple[str, str]:
@@ -80,6 +108,21 @@ def search_content(q: str | None, *, limit: int = 20, kinds: tuple[str, ...] = (
     if not hits and len(terms) > 1:
         hits = run(q or "", terms, limit, kinds, include_drafts, match_all=False, snippets=snippets)
     return hits
+
+
+def related_to_text(text_: str | None, *, limit: int = 3) -> list[SearchHit]:
+    """Visible pages that may help the writer of free text (a patient's question), best first,
+    without snippets.
+
+    A question is not a search-box query: its words are almost never all in one page, so
+    search_content's "all words" attempt would be wasted. One "any word" query over its content
+    words instead: ts_rank and bm25 already put the pages that hold more of them first.
+    """
+    terms = text_terms(text_)
+    if not terms or limit <= 0:
+        return []
+    run = _search_postgres if db.engine.dialect.name == "postgresql" else _search_sqlite
+    return run(" ".join(terms), terms, min(limit, 1000), ("article", "faq"), False, match_all=False, snippets=False)
 
 
 def _visibility_sql(include_drafts: bool) -> tuple[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from service.content import services
-from service.content.search import MAX_TERMS, query_terms
+from service.content.search import MAX_TERMS, MAX_TEXT_TERMS, query_terms, related_to_text, text_terms
 from service.extensions import db
 
 
@@ -84,3 +84,25 @@ def test_search_without_snippets_finds_the_same_pages_in_the_same_order(demo, qu
     assert [(h.type, h.ref_id, h.title, h.path, h.score) for h in bare] == \
         [(h.type, h.ref_id, h.title, h.path, h.score) for h in full]
     assert full and all(h.snippet == h.snippet_html == "" for h in bare)
+
+
+def test_a_patients_question_is_searched_by_the_words_that_say_what_it_is_about():
+    assert text_terms("I'm worried that my back pain and my back ache could be sciatica.") == \
+        ["worried", "back", "pain", "ache", "sciatica"]
+    assert len(text_terms(" ".join(f"word{i}" for i in range(200)))) == MAX_TEXT_TERMS
+    assert text_terms("") == text_terms(None) == text_terms("I am and the") == []
+
+
+def test_related_pages_come_from_the_whole_question_not_its_first_words(demo):
+    story = ("Hello, I am 58 and for about four months I have had trouble at home and at work, and my "
+             "family and friends have noticed it too. It started slowly and has got worse over the "
+             "summer. Last week I finally read about trigeminal neuralgia and the electric shocks in my face.")
+    hits = related_to_text(story, limit=3)
+    assert hits and len(hits) <= 3
+    assert any("trigeminal" in h.title.lower() or "electric shocks" in h.title.lower() for h in hits)
+    assert all(h.snippet == "" for h in hits)
+
+
+@pytest.mark.parametrize("text_", ['"', "NEAR(", "'; DROP TABLE article; --", "\x00", "é ü 漢字", "numb " * 500, "&|:"])
+def test_hostile_questions_never_fail_related_pages(demo, text_):
+    assert isinstance(related_to_text(text_), list)
