@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 
 from flask import current_app
 from sqlalchemy import select
@@ -87,11 +88,16 @@ def queue_patient_acknowledgement(ticket: Ticket) -> OutboundEmail:
 
 
 def related_reading(text: str, limit: int = 3) -> list[dict[str, str]]:
-    """Up to `limit` articles/FAQs from the content search; an acknowledgement never fails for it."""
-    from service.content.services import search
+    """Up to `limit` articles/FAQs for the patient's question; an acknowledgement never fails for it."""
+    from service.content.search import related_to_text
 
     try:
-        hits = search(text[:500], limit=limit)
+        # On PostgreSQL a failed statement aborts the whole transaction, the acknowledgement with
+        # it: there the search runs in a savepoint, so a failure undoes only itself. (SQLite
+        # carries on after a failed statement, and its driver's SAVEPOINT handling is unsafe.)
+        postgres = db.session.get_bind().dialect.name == "postgresql"
+        with db.session.begin_nested() if postgres else nullcontext():
+            hits = related_to_text(text[:500], limit=limit)
     except Exception:  # search is a nicety here; the acknowledgement must still go out
         log.warning("related reading search failed", exc_info=True)
         return []
