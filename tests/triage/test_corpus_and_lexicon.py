@@ -28,6 +28,21 @@ def test_lexicon_scores_lay_phrases() -> None:
     assert max(scores, key=scores.__getitem__) == "tos"
 
 
+@pytest.mark.parametrize(
+    "topic,text",
+    [
+        ("brain", "she went blank and bit her tongue, then couldn't find the words"),
+        ("brain", "gone deaf in one ear with ringing in one ear"),
+        ("tos", "my hand goes dusky and the veins on my chest stand out when I stack the top shelf"),
+        ("spine", "my foot slaps when I walk and I catch my toes on the kerb"),
+        ("spine", "I have to lean on the trolley in the supermarket or my legs give way"),
+    ],
+)
+def test_lexicon_knows_symptoms_told_without_naming_the_condition(topic: str, text: str) -> None:
+    scores = topic_scores(text)
+    assert max(scores, key=scores.__getitem__) == topic, scores
+
+
 def test_lexicon_wildcards_match_word_endings_and_plain_words_match_whole() -> None:
     (term,) = parse_lexicon(["herniat* disc\tspine\t3"])
     assert term.regex.search("a herniated disc") and term.regex.search("herniation  disc")

@@ -49,9 +49,42 @@ HELD_OUT = [
 ]
 
 
+# Kinds that failed on a fresh development set, in new words: clinical questions wrapped in admin
+# (waiting lists, booked appointments, replies), admin that names a body part, report jargon,
+# professionals and carers writing, and patients whose first language is not English.
+MIXED_INTENT = [
+    ("spine", "On the list for my neck op, the arm pain is manageable but now I've got numbness in my left hand all the time. Do I tell someone?"),
+    ("spine", "Thank you for the advice last week. The leg pain has eased but my big toe is still weak. Do I still need the scan?"),
+    ("spine", "'Ligamentum flavum hypertrophy and facet joint effusions at L4-5' - I have back pain standing. Would a decompression help?"),
+    ("spine", "Physio writing: 52M, 4 months of bilateral neurogenic claudication, MRI severe L4/5 stenosis, failed injections. Referral for surgical opinion please."),
+    ("spine", "Hallo, I have from 3 months pain in lower back and the right leg, it is like electric. My doctor say hernia. I am 40. What can I do?"),
+    ("brain", "I'm on the list for my shunt to be revised. My headaches are getting worse every day. Can I be seen sooner?"),
+    ("brain", "Health visitor here: a 5 month old's head circumference has crossed two centiles and the fontanelle is tense. Who should I contact at your unit?"),
+    ("brain", "My wife has had three funny spells this month where she goes blank, fiddles with her buttons and doesn't know what happened after."),
+    ("brain", "Bonjour, my husband has had seizures since last month and the scanner show a lesion in the brain. We want a second opinion."),
+    ("brain", "hi its about my dad again, hes dragging his feet and keeps forgetting things, the scan showed big ventricles"),
+    ("tos", "I'm on the waiting list to have a rib taken out for thoracic outlet. My arm aches more at work. Should I rest it until then?"),
+    ("tos", "Re my arm: the swelling came back after the weekend's climbing and the veins were standing out over my collarbone again."),
+    ("tos", "Baseball pitcher, 18. My fingers get cold and pale after pitching and I've lost some speed. Trainer says circulation."),
+    ("tos", "Hola, my arm is heavy and the hand cold when I lift it. The doctor say the rib in the neck. Is operation?"),
+    ("tos", "Arm swollen after I did a lot of painting above my head, veins standing out over my shoulder. It settled in a day but happened twice now."),
+    ("general", "My form asks if I've had any bladder problems. I've got an overactive bladder that the GP is treating. Do I tick yes?"),
+    ("general", "Can you send the appointment letter for my rib surgery consultation in large print? My eyesight is poor."),
+    ("general", "Employer's occupational health: we have written consent from our employee to request a summary of his neck surgery. Where do we send it?"),
+    ("general", "My mum with dementia has an appointment about her headaches. She gets agitated. Can we wait outside rather than in the waiting room?"),
+    ("general", "Hello, I am from Romania, I need to register for an appointment for my back. What documents I need?"),
+    ("general", "Sorry, wrong department, I meant to email the orthopaedic clinic about my knee."),
+]
+
+
 def test_held_out_messages_are_not_in_the_base_corpus() -> None:
     base = {text.lower() for text, _ in base_examples()}
-    assert not [text for _, text in HELD_OUT if text.lower() in base]
+    assert not [text for _, text in HELD_OUT + MIXED_INTENT if text.lower() in base]
+
+
+def test_admin_wrapped_symptoms_reach_a_surgeon_and_admin_naming_a_body_part_does_not(engine: TriageEngine) -> None:
+    wrong = [(tag, engine.classify(text).tag, text) for tag, text in MIXED_INTENT if engine.classify(text).tag != tag]
+    assert 1 - len(wrong) / len(MIXED_INTENT) >= 0.9, wrong
 
 
 def test_lay_messages_reach_the_right_surgeon(engine: TriageEngine) -> None:
