@@ -151,7 +151,7 @@ def cv():
 
 def test_cross_validated_recall_and_precision_floors(cv) -> None:
     recall, precision = cv.figures(THRESHOLD)
-    # Measured 0.948 / 0.909. The threshold is chosen for precision 0.9; the floor leaves a little room
+    # Measured 0.952 / 0.902. The threshold is chosen for precision 0.9; the floor leaves a little room
     # for the base corpus (its calm examples are the net's "none") growing under it.
     assert recall >= 0.94 and precision >= 0.89, (recall, precision)
     model_recall, model_precision = cv.figures(THRESHOLD, rules=False)
