@@ -524,7 +524,7 @@ RULES: tuple[Rule, ...] = (
                 "arm colour or pulse",
                 either_order(
                     ARM,
-                    r"\bblue\w*|\bpurple\w*|\bdusky\b|\bmottled\b|\bwhite\b|\bpale\b|\bcold\b|\bicy\b|\bgr[ae]y\b|\bdark\b",
+                    r"\bblue\w*|\bbluish\b|\bpurple\w*|\bdusky\b|\bmottled\b|\bwhite\b|\bpale\b|\bcold\b|\bicy\b|\bgr[ae]y\b|\bdark\b",
                     6,
                 )
                 + r"|\b(?:can't|cannot|couldn't) (?:feel|find) (?:a |the |any |my |his |her )?pulse\b|\bno pulse\b|\blost the pulse\b|"

@@ -69,7 +69,10 @@ _PAST = re.compile(
     r"\b(?:fully|completely) (?:recovered|resolved|healed)\b|\b(?:recovered|resolved|healed) (?:fully|completely|fine|well)\b|"
     r"\b(?:has|have|had) (?:since )?(?:resolved|settled|cleared)\b|\bwent away\b|"
     r"\b(?:he's|she's|i'm|i am|he is|she is|it's|it is|they are|we are) (?:fine|ok|okay|well|doing well|great|back to normal)(?: now)?\b|"
-    r"\bbeen (?:great|fine|good|well) since\b|\b(?:went|gone|got|came|is|was|are|were) back to normal\b|\breturned to normal\b|\bhistory of\b|\bonce had\b|\bhad an episode\b"
+    r"\bbeen (?:great|fine|good|well) since\b|"
+    # "...and it hasn't gone back to normal" is the opposite of history: the denial keeps it current.
+    r"\b(?<!n't )(?<!not )(?<!never )(?:went|gone|got|came|is|was|are|were) back to normal\b|"
+    r"\b(?<!n't )(?<!not )(?<!never )returned to normal\b|\bhistory of\b|\bonce had\b|\bhad an episode\b"
 )
 
 _CURRENT = re.compile(

@@ -158,6 +158,13 @@ def test_resolution_does_not_reach_past_a_contrast() -> None:
     assert "postoperative_infection" in codes(text)
 
 
+def test_not_back_to_normal_keeps_a_symptom_current() -> None:
+    # "gone back to normal" is history; "hasn't gone back to normal" is the opposite.
+    assert "vascular_tos" in codes("His hand went purple and puffy at the gym this afternoon and it hasn't gone back to normal.")
+    assert "vascular_tos" in codes("Her arm swelled up and went a bluish colour after swimming and has not returned to normal.")
+    assert codes("My arm went blue and swollen after practice last year but it went back to normal.") == set()
+
+
 def test_a_question_about_a_symptom_one_has_is_still_an_emergency() -> None:
     assert "cauda_equina" in codes("I can't pee since this morning and my back is killing me, is that normal?")
 
