@@ -283,8 +283,14 @@ class Stack:
             try:
                 process.wait(20)
             except subprocess.TimeoutExpired:
+                pass
+            # Whatever is left in the group (a gunicorn or prefork child whose parent is gone) goes
+            # too: a leftover web or worker would skew the next benchmark on the same machine.
+            try:
                 os.killpg(process.pid, signal.SIGKILL)
-                process.wait(5)
+            except ProcessLookupError:
+                pass
+            process.wait(5)
 
 
 def start_web(stack: Stack, env: dict[str, str], workdir: Path, port: int, workers: int, threads: int,
