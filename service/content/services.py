@@ -354,7 +354,8 @@ def published_articles(
         return [], 0
     search_ids = None
     if search is not None and search.strip():
-        hits = search_content(search, limit=1000, kinds=("article",), include_drafts=status is not None)
+        hits = search_content(search, limit=1000, kinds=("article",), include_drafts=status is not None,
+                             snippets=False)  # only the ids are used: no ts_headline over 1000 bodies
         search_ids = [hit.ref_id for hit in hits]
     query = _article_query(section=section, tag=tag, search_ids=search_ids, status=status)
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
