@@ -7,9 +7,11 @@ module parses forms, maps service errors back onto the fields and commits once p
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -196,21 +198,29 @@ def sections():
                            counts=content.section_article_counts())
 
 
+def _save(form: FlaskForm, item: Any, data: dict[str, Any], create: Callable[..., Any],
+          update: Callable[..., Any]) -> Any:
+    """Create (no item yet) or update from a validated form, and commit. The saved item, or None
+    with the service's objections shown on the form's fields."""
+    try:
+        if item is None:
+            item = create(data, author=_author())
+        else:
+            update(item, data, author=_author())
+        db.session.commit()
+    except ServiceError as exc:
+        _apply_service_errors(form, exc)
+        return None
+    return item
+
+
 def _edit_section(section: Section | None):
     form = SectionForm() if request.method == "POST" else SectionForm(obj=section)
     if form.validate_on_submit():
         data = {"title": form.title.data, "topic": form.topic.data,
                 "description": form.description.data or "", "position": form.position.data or 0,
                 "slug": form.slug.data or (section.slug if section else slugify(form.title.data or ""))}
-        try:
-            if section is None:
-                section = content.create_section(data, author=_author())
-            else:
-                content.update_section(section, data, author=_author())
-            db.session.commit()
-        except ServiceError as exc:
-            _apply_service_errors(form, exc)
-        else:
+        if _save(form, section, data, content.create_section, content.update_section) is not None:
             flash("Section saved.")
             return redirect(url_for("editor.sections"), code=303)
     return render_template("editor/section_form.html", form=form, section=section)
@@ -253,15 +263,7 @@ def _edit_faq(faq: Faq | None):
                 "section": form.section.data or None, "learn_more_article": form.learn_more_article.data or None,
                 "learn_more_text": form.learn_more_text.data or "", "position": form.position.data or 0,
                 "status": form.status.data}
-        try:
-            if faq is None:
-                faq = content.create_faq(data, author=_author())
-            else:
-                content.update_faq(faq, data, author=_author())
-            db.session.commit()
-        except ServiceError as exc:
-            _apply_service_errors(form, exc)
-        else:
+        if _save(form, faq, data, content.create_faq, content.update_faq) is not None:
             flash("Question saved.")
             return redirect(url_for("editor.faqs"), code=303)
     return render_template("editor/faq_form.html", form=form, faq=faq)

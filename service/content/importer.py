@@ -13,7 +13,7 @@ failure rolls the whole import back, so a bad file never leaves half its content
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,6 +108,27 @@ def import_content(data: Any, *, author: Staff | None = None) -> ImportReport:
         raise ContentImportError("Import failed; nothing was saved.", [exc.message]) from exc
 
 
+def _checked(items: list, name: str, keys: dict, clean: Callable[..., dict], errors: list[str],
+             slugs: set[str]) -> Iterator[tuple[str, dict]]:
+    """(where, cleaned fields) for each item that is an object and validates; every problem, and a
+    slug already used earlier in the file (collected in `slugs`), goes to `errors`."""
+    for index, item in enumerate(items):
+        where = f"{name}[{index}]"
+        if not isinstance(item, dict):
+            errors.append(f"{where}: must be an object.")
+            continue
+        fields = _rename(item, keys, where, errors)
+        try:
+            fields = clean(fields, partial=False)
+        except ValidationFailed as exc:
+            _collect(errors, where, exc, keys)
+            continue
+        if fields["slug"] in slugs:
+            errors.append(f"{where}.slug: duplicate slug {fields['slug']!r} in this file.")
+        slugs.add(fields["slug"])
+        yield where, fields
+
+
 def _rename(item: Mapping[str, Any], keys: dict[str, str], where: str, errors: list[str],
             extra: tuple[str, ...] = ()) -> dict[str, Any]:
     out: dict[str, Any] = {}
@@ -144,37 +165,13 @@ def _validate(data: Any) -> _Plan:
             groups = {**groups, name: []}
 
     section_slugs: set[str] = set()
-    for index, item in enumerate(groups.get("sections", [])):
-        where = f"sections[{index}]"
-        if not isinstance(item, dict):
-            errors.append(f"{where}: must be an object.")
-            continue
-        fields = _rename(item, SECTION_KEYS, where, errors)
-        try:
-            fields = clean_section_fields(fields, partial=False)
-        except ValidationFailed as exc:
-            _collect(errors, where, exc, SECTION_KEYS)
-            continue
-        if fields["slug"] in section_slugs:
-            errors.append(f"{where}.slug: duplicate slug {fields['slug']!r} in this file.")
-        section_slugs.add(fields["slug"])
+    for _, fields in _checked(groups.get("sections", []), "sections", SECTION_KEYS, clean_section_fields,
+                              errors, section_slugs):
         plan.sections.append(fields)
 
     article_slugs: set[str] = set()
-    for index, item in enumerate(groups.get("articles", [])):
-        where = f"articles[{index}]"
-        if not isinstance(item, dict):
-            errors.append(f"{where}: must be an object.")
-            continue
-        fields = _rename(item, ARTICLE_KEYS, where, errors)
-        try:
-            fields = clean_article_fields(fields, partial=False)
-        except ValidationFailed as exc:
-            _collect(errors, where, exc, ARTICLE_KEYS)
-            continue
-        if fields["slug"] in article_slugs:
-            errors.append(f"{where}.slug: duplicate slug {fields['slug']!r} in this file.")
-        article_slugs.add(fields["slug"])
+    for where, fields in _checked(groups.get("articles", []), "articles", ARTICLE_KEYS, clean_article_fields,
+                                  errors, article_slugs):
         section = fields.get("section")
         if section and section not in section_slugs and not _section_exists(section):
             errors.append(f"{where}.section: no section {section!r} in this file or the database.")
