@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import DateTime, bindparam, text
@@ -102,8 +103,7 @@ def search_content(q: str | None, *, limit: int = 20, kinds: tuple[str, ...] = (
     if not terms or limit <= 0:
         return []
     limit = min(limit, 1000)
-    dialect = db.engine.dialect.name
-    run = _search_postgres if dialect == "postgresql" else _search_sqlite
+    run = _dialect_search()
     hits = run(q or "", terms, limit, kinds, include_drafts, match_all=True, snippets=snippets)
     if not hits and len(terms) > 1:
         hits = run(q or "", terms, limit, kinds, include_drafts, match_all=False, snippets=snippets)
@@ -121,8 +121,12 @@ def related_to_text(text_: str | None, *, limit: int = 3) -> list[SearchHit]:
     terms = text_terms(text_)
     if not terms or limit <= 0:
         return []
-    run = _search_postgres if db.engine.dialect.name == "postgresql" else _search_sqlite
+    run = _dialect_search()
     return run(" ".join(terms), terms, min(limit, 1000), ("article", "faq"), False, match_all=False, snippets=False)
+
+
+def _dialect_search() -> Callable[..., list[SearchHit]]:
+    return _search_postgres if db.engine.dialect.name == "postgresql" else _search_sqlite
 
 
 def _visibility_sql(include_drafts: bool) -> tuple[str, str]:

@@ -65,10 +65,11 @@ def insert_event(kind: str, payload: dict, *, promised: bool) -> Handoff:
     """
     task_name, key = TASKS[kind]
     table = OutboxEvent.__table__
+    now = utcnow()
     event_id = db.session.connection().execute(
         insert(table).returning(table.c.id),
-        {"kind": kind, "payload": json.dumps(payload, sort_keys=True), "created_at": utcnow(),
-         "dispatched_at": utcnow() if promised else None, "attempts": 1 if promised else 0},
+        {"kind": kind, "payload": json.dumps(payload, sort_keys=True), "created_at": now,
+         "dispatched_at": now if promised else None, "attempts": 1 if promised else 0},
     ).scalar_one()
     return Handoff(event_id, task_name, payload[key], 1)
 
