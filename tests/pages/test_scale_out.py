@@ -3,6 +3,7 @@ is served by the other on its very next request (each keeps rendered pages in me
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -38,6 +39,13 @@ def wait_until_up(base: str, process: subprocess.Popen) -> None:
     raise AssertionError(f"{base} did not come up")
 
 
+_PROCESS_GROUPS: dict[str, int] = {}
+
+
+def _group_of(base: str) -> int:
+    return _PROCESS_GROUPS[base]
+
+
 @pytest.fixture
 def web_processes(app, database_url, redis_url):
     """Two separate gunicorn servers (one worker each) sharing the test's database and Redis."""
@@ -52,6 +60,7 @@ def web_processes(app, database_url, redis_url):
                  "-b", f"127.0.0.1:{port}", "service.wsgi:app"],
                 cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
             servers.append((f"http://127.0.0.1:{port}", process))
+            _PROCESS_GROUPS[f"http://127.0.0.1:{port}"] = process.pid  # its own session: group id = pid
         for base, process in servers:
             wait_until_up(base, process)
         yield [base for base, _ in servers]
@@ -97,3 +106,74 @@ def test_an_edit_published_through_one_process_shows_on_the_other_at_once(demo, 
     removed = requests.put(second + "/api/v1/articles/new-guide", json={"status": "draft"}, headers=auth)
     assert removed.status_code == 200, removed.text
     assert requests.get(first + "/articles/new-guide").status_code == 404
+
+
+def _subscribers(redis_client, pattern: str = "neurodesk:content-token:*:changed") -> int:
+    channels = redis_client.pubsub_channels(pattern)
+    return sum(count for _, count in redis_client.pubsub_numsub(*channels)) if channels else 0
+
+
+def _subscribed_after_a_page_view(redis_client, bases: list[str]) -> None:
+    """Each web process subscribes on its first page view (this test process may hold one too)."""
+    expected = _subscribers(redis_client) + len(bases)
+    for base in bases:
+        assert requests.get(base + "/articles/meningioma").status_code == 200
+    deadline = time.monotonic() + 30
+    while _subscribers(redis_client) < expected:
+        assert time.monotonic() < deadline, "web processes never subscribed to content changes"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("db_backend", ["postgres"], indirect=True)
+def test_pages_are_served_without_asking_redis_each_time(demo, web_processes, redis_url):
+    """The content token is heard over pub/sub: page views stop costing a Redis round trip."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    _subscribed_after_a_page_view(client, web_processes)
+    second = web_processes[1]
+    time.sleep(0.5)  # the watch's first lease
+    gets_before = client.info("commandstats").get("cmdstat_get", {}).get("calls", 0)
+    with requests.Session() as browser:
+        for _ in range(100):
+            assert browser.get(second + "/articles/meningioma").status_code == 200
+    gets_after = client.info("commandstats").get("cmdstat_get", {}).get("calls", 0)
+    assert gets_after - gets_before < 10
+
+
+@pytest.mark.parametrize("db_backend", ["postgres"], indirect=True)
+def test_a_process_that_missed_the_change_while_stopped_still_serves_the_edit(
+        demo, make_staff, web_processes, redis_url):
+    """A web process frozen (SIGSTOP: a stalled VM, a debugger) when an edit is published cannot
+    acknowledge it. The publish waits out that process's lease, so when it wakes its first
+    request already checks Redis and shows the edit, whichever of its threads runs first."""
+    import redis
+
+    editor = make_staff("coordinator@clinic.test", role="coordinator", specialties=())
+    token = issue_api_token(editor)
+    db.session.commit()
+    auth = {"Authorization": f"Bearer {token}"}
+    first, second = web_processes
+    _subscribed_after_a_page_view(redis.Redis.from_url(redis_url), web_processes)
+    for _ in range(3):
+        assert "Frozen round" not in requests.get(second + "/articles/meningioma").text
+    time.sleep(0.5)  # its watch holds a lease on the old token now
+
+    frozen = _group_of(second)
+    os.killpg(frozen, signal.SIGSTOP)
+    try:
+        edited = requests.put(first + "/api/v1/articles/meningioma", json={"summary": "Frozen round."},
+                              headers=auth, timeout=30)
+        assert edited.status_code == 200, edited.text
+        # The next visitor's request is already waiting when the process wakes, beside the
+        # change message its watch has not read yet.
+        host, port = second.removeprefix("http://").split(":")
+        waiting = socket.create_connection((host, int(port)))
+        waiting.sendall(f"GET /articles/meningioma HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+    finally:
+        os.killpg(frozen, signal.SIGCONT)
+    with waiting:
+        answer = b"".join(iter(lambda: waiting.recv(65536), b""))
+    assert answer.startswith(b"HTTP/1.1 200") and b"Frozen round." in answer
+    assert "Frozen round." in requests.get(second + "/articles/meningioma").text
+    assert "Frozen round." in requests.get(second + "/api/v1/articles/meningioma").json()["summary"]
