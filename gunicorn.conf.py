@@ -1,6 +1,8 @@
 """Production web server settings (`gunicorn service.wsgi:app` reads this file by default)."""
 import os
 
+from gunicorn.glogging import Logger
+
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # gthread: a few processes, each with threads, so slow clients and database waits don't block a worker.
 worker_class = "gthread"
@@ -19,6 +21,17 @@ max_requests_jitter = 20_000
 # Access lines come from the app (service/request_log.py): JSON, with the request id, the path
 # and never the query string (search terms can be health data). gunicorn's own is off.
 accesslog = None
+
+
+class AppWritesAccessLines(Logger):
+    """gunicorn's logger minus its access line. With a logconfig_dict, gunicorn builds every
+    line's atoms before a handler-less logger drops it: 7% of an article page's CPU."""
+
+    def access(self, resp, req, environ, request_time):
+        return None
+
+
+logger_class = AppWritesAccessLines
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
