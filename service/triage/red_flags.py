@@ -107,9 +107,18 @@ def _fires(rule: Rule, msg: _Message) -> str | None:
         and not (rule.chronic_overridden_by and re.search(rule.chronic_overridden_by, msg.text))
     ):
         return None
-    hits = [_hits(rule, concept, msg) for concept in rule.concepts]
-    if not all(hits):
+    # Most rules fail on a concept the message never mentions: one search of the whole text
+    # rules that out before any per-sentence scoping (intake runs every rule on every message).
+    # Exact, not a heuristic: sentences are slices of the text that keep their end punctuation,
+    # so whatever matches in a sentence matches in the text.
+    if not all(concept.regex.search(msg.text) for concept in rule.concepts):
         return None
+    hits = []
+    for concept in rule.concepts:
+        concept_hits = _hits(rule, concept, msg)
+        if not concept_hits:
+            return None
+        hits.append(concept_hits)
     if rule.same_sentence:
         shared = set.intersection(*({h.sentence for h in concept_hits} for concept_hits in hits))
         if not shared:
