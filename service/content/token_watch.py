@@ -6,19 +6,20 @@ about as much as serving the page, and measured without it the article page went
 8,600 req/s. So each web process keeps one subscriber thread that holds the live token in memory.
 
 What keeps it never stale, when a message can be late or lost:
-  * Leases. The watcher pings Redis on its subscription every PING_EVERY seconds; a pong means
-    every message published before Redis read that ping has already been handled (one
-    connection, in order). So a pong for a ping sent at `t` makes the token trustworthy until
-    `t + LEASE`. Requests use the in-memory token only within its lease, and otherwise ask
-    Redis themselves, as before. A stopped, starved or disconnected watcher stops renewing,
-    and its process falls back to the per-request check within LEASE.
+  * Leases. Every CHECK_EVERY seconds the watcher reads the key itself (and pings its
+    subscription, reconnecting if that goes quiet). A read sent at `t` makes the token
+    trustworthy until `t + LEASE`; a message in between only makes it newer. Requests use the
+    in-memory token only within its lease, and otherwise ask Redis themselves, as before. A
+    stopped, starved or disconnected watcher stops renewing, and its process falls back to
+    the per-request check within LEASE. (Five small reads a second per process, instead of
+    one per request.)
   * Acknowledged publish. `publish()` sets the token, publishes it, and waits until every
     subscriber that received it has acknowledged (pushed to a per-token list) or, failing
     that, until LEASE after the publish: by then any process that did not acknowledge has
     had its lease run out. An editor's request therefore does not answer until every process
     either holds the new token or has stopped trusting the old one.
   * A (re)connecting watcher subscribes first and reads the token second, so a publish between
-    the two is never missed; its first lease starts only with its first pong.
+    the two is never missed.
 
 Publish costs the editor one acknowledgement round (about a millisecond) and, only when a
 process is stuck, up to LEASE seconds.
@@ -34,8 +35,8 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-LEASE = 1.0        # seconds an in-memory token is trusted after the ping that confirmed it
-PING_EVERY = 0.2   # renews the lease well before it runs out
+LEASE = 1.0        # seconds an in-memory token is trusted after the read that confirmed it
+CHECK_EVERY = 0.2  # renews the lease well before it runs out
 RECONNECT_AFTER = 0.5
 ACK_TTL = 60       # the acknowledgement lists are scratch space: Redis drops them itself
 
@@ -90,21 +91,24 @@ class TokenWatch:
             while (message := pubsub.get_message(timeout=LEASE)) is None or message["type"] != "subscribe":
                 if message is None:
                     raise TimeoutError("no subscribe confirmation")
-            token = read_or_create(self.client, self.key)
-            self.state = (token, 0.0)  # not trusted until the first pong
             pings: dict[bytes, float] = {}
             sequence = 0
-            next_ping = 0.0
+            next_check = 0.0
             while True:
                 now = time.monotonic()
-                if now >= next_ping:
+                if now >= next_check:
+                    # The lease comes from reading the key itself: it also covers a change whose
+                    # message never came (a publisher that set the key and then lost Redis).
+                    token = read_or_create(self.client, self.key)
+                    self.state = (token, now + LEASE)
+                    # And the subscription must still be alive for changes to arrive at once.
                     if pings and now - min(pings.values()) > LEASE:
-                        raise TimeoutError("Redis stopped answering pings")
+                        raise TimeoutError("Redis stopped answering pings on the subscription")
                     sequence += 1
                     pings[str(sequence).encode()] = now
                     pubsub.ping(str(sequence))
-                    next_ping = now + PING_EVERY
-                message = pubsub.get_message(timeout=max(0.0, next_ping - time.monotonic()))
+                    next_check = now + CHECK_EVERY
+                message = pubsub.get_message(timeout=max(0.0, next_check - time.monotonic()))
                 if message is None:
                     continue
                 if message["type"] == "message":
@@ -113,10 +117,8 @@ class TokenWatch:
                     acknowledge(self.client, self.key, token)
                 elif message["type"] == "pong":
                     sent = pings.pop(message["data"], None)
-                    if sent is not None:
-                        # Older pings are answered by this pong too (Redis answers in order).
+                    if sent is not None:  # older pings are answered by this pong too (in order)
                         pings = {seq: at for seq, at in pings.items() if at > sent}
-                        self.state = (token, sent + LEASE)
         finally:
             self.state = _NOT_WATCHING
             pubsub.close()

@@ -70,3 +70,12 @@ def test_publish_waits_out_the_lease_of_a_subscriber_that_never_acknowledges(cli
 def test_a_watch_that_connects_after_a_publish_starts_from_the_new_token(client, key):
     publish(client, key)  # nobody listening: returns at once
     assert started(client, key).trusted_token() == client.get(key).decode()
+
+
+def test_a_change_whose_message_never_came_is_picked_up_within_the_lease(client, key):
+    """A publisher that set the key and lost Redis before publishing (it then waits LEASE out)."""
+    watch = started(client, key)
+    old = watch.trusted_token()
+    client.set(key, "set-without-a-message")
+    time.sleep(LEASE)
+    assert watch.trusted_token() == "set-without-a-message" != old
