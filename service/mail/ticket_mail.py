@@ -6,6 +6,7 @@ from contextlib import nullcontext
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from service.extensions import db
 from service.mail.addresses import mailbox, message_id, reply_address_for
@@ -26,6 +27,8 @@ def queue_red_flag_alerts(ticket: Ticket, reasons: list[str]) -> list[OutboundEm
     """Every active coordinator hears about a red flag at once, before any worker runs."""
     coordinators = db.session.execute(
         select(Staff).where(Staff.role == Role.COORDINATOR.value, Staff.active.is_(True)).order_by(Staff.id)
+        # An alert never reads their specialties: not the second query selectin would run for them.
+        .options(lazyload(Staff.specialties))
     ).scalars().all()
     emails = []
     for coordinator in coordinators:
