@@ -71,7 +71,12 @@ def insert_event(kind: str, payload: dict, *, promised: bool) -> Handoff:
         {"kind": kind, "payload": json.dumps(payload, sort_keys=True), "created_at": now,
          "dispatched_at": now if promised else None, "attempts": 1 if promised else 0},
     ).scalar_one()
-    return Handoff(event_id, task_name, payload[key], 1)
+    return handoff(kind, event_id, payload[key])
+
+
+def handoff(kind: str, event_id: int, argument: int) -> Handoff:
+    """The handoff for an event a caller inserted itself (tickets.services on PostgreSQL)."""
+    return Handoff(event_id, TASKS[kind][0], argument, 1)
 
 
 def events_in_session() -> list[int]:

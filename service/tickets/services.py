@@ -4,15 +4,17 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import DateTime, Integer, Select, String, Text, bindparam, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from service.extensions import db
 from service.mail import ticket_mail
 from service.staff.models import utcnow
 from service.tickets import routing, triage_port
-from service.tickets.models import Message, MessageKind, Ticket, TicketStatus
+from service.tickets.models import Message, MessageKind, OutboxEvent, Ticket, TicketStatus
 from service.tickets import outbox
 from service.tickets.outbox import Handoff, events_in_session
 
@@ -51,7 +53,7 @@ def submit_question(*, name: str, email: str, question: str, topic: str | None,
     in this same transaction), publishes `handoffs` with `outbox.publish_promised`.
 
     Plain INSERTs, not the ORM's unit of work: this runs for every submission, and the ORM's
-    flushes were half of an intake request's CPU (bench/intake.py). Three statements, one commit.
+    flushes were half of an intake request's CPU (bench/intake.py).
     """
     flags = triage_port.red_flags(question)
     reasons = [f.reason for f in flags]
@@ -59,25 +61,18 @@ def submit_question(*, name: str, email: str, question: str, topic: str | None,
     # No look-up first: on a 2.8e12 space the UNIQUE constraint is the check, and
     # accept_question retries the rare collision (a SELECT per submission is not free).
     reference = new_reference()
-    connection = db.session.connection()
-    ticket_id = connection.execute(
-        insert(Ticket.__table__).returning(Ticket.__table__.c.id),
-        {
-            "reference": reference,
-            "patient_name": name,
-            "patient_email": email,
-            "requested_topic": topic if topic in TOPICS else None,
-            "urgent": bool(flags),
-            "reasons": json.dumps(reasons),
-            "status": TicketStatus.NEW.value,
-            "created_at": now,
-            "updated_at": now,
-        },
-    ).scalar_one()
-    connection.execute(insert(Message.__table__), {
-        "ticket_id": ticket_id, "kind": MessageKind.PATIENT.value, "body": question, "created_at": now,
-    })
-    triage = outbox.insert_event("triage_ticket", {"ticket_id": ticket_id}, promised=promise)
+    ticket_id, triage = _store_submission({
+        "reference": reference,
+        "patient_name": name,
+        "patient_email": email,
+        "requested_topic": topic if topic in TOPICS else None,
+        "urgent": bool(flags),
+        "reasons": json.dumps(reasons),
+        "needs_review": False,
+        "status": TicketStatus.NEW.value,
+        "created_at": now,
+        "updated_at": now,
+    }, question, now, promise)
     event_ids, handoffs = [triage.event_id], [triage] if promise else []
     if flags:
         ticket = db.session.get(Ticket, ticket_id)
@@ -94,6 +89,54 @@ def submit_question(*, name: str, email: str, question: str, topic: str | None,
         event_ids=event_ids,
         handoffs=handoffs,
     )
+
+
+def _store_submission(ticket: dict, question: str, now: datetime, promise: bool) -> tuple[int, Handoff]:
+    """Insert the ticket, its first message and its triage event; (ticket id, the event's handoff).
+
+    On PostgreSQL one statement, chaining the three INSERTs as data-modifying CTEs: one round trip
+    and one execution instead of three. Elsewhere (SQLite) the same three INSERTs one by one.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        ticket_id = connection.execute(insert(Ticket.__table__).returning(Ticket.__table__.c.id), ticket).scalar_one()
+        connection.execute(insert(Message.__table__), {
+            "ticket_id": ticket_id, "kind": MessageKind.PATIENT.value, "body": question, "created_at": now})
+        return ticket_id, outbox.insert_event("triage_ticket", {"ticket_id": ticket_id}, promised=promise)
+    ticket_id, event_id = connection.execute(_submission_statement(), {
+        **{f"ticket_{key}": value for key, value in ticket.items()},
+        "body": question, "now": now,
+        "dispatched_at": now if promise else None, "attempts": 1 if promise else 0,
+    }).one()
+    return ticket_id, outbox.handoff("triage_ticket", event_id, ticket_id)
+
+
+@cache
+def _submission_statement() -> Select:
+    tickets, messages, events = Ticket.__table__, Message.__table__, OutboxEvent.__table__
+    new_ticket = insert(tickets).values(
+        {name: bindparam(f"ticket_{name}", type_=tickets.c[name].type) for name in _TICKET_COLUMNS}
+    ).returning(tickets.c.id).cte("new_ticket")
+    now = bindparam("now", type_=DateTime())
+    new_message = insert(messages).from_select(
+        ["ticket_id", "kind", "body", "created_at"],
+        select(new_ticket.c.id, literal(MessageKind.PATIENT.value, String()), bindparam("body", type_=Text()), now),
+    ).cte("new_message")
+    new_event = insert(events).from_select(
+        ["kind", "payload", "created_at", "dispatched_at", "attempts"],
+        select(
+            literal("triage_ticket", String()),
+            # The payload outbox.insert_event would write: json.dumps({"ticket_id": id}, sort_keys=True).
+            func.concat('{"ticket_id": ', new_ticket.c.id, "}"),
+            now, bindparam("dispatched_at", type_=DateTime()), bindparam("attempts", type_=Integer()),
+        ),
+    ).returning(events.c.id).cte("new_event")
+    return select(new_ticket.c.id, select(new_event.c.id).scalar_subquery()).add_cte(new_message)
+
+
+# Every column given: inside a SELECT, SQLAlchemy fills in no INSERT defaults.
+_TICKET_COLUMNS = ("reference", "patient_name", "patient_email", "requested_topic", "urgent", "reasons",
+                   "needs_review", "status", "created_at", "updated_at")
 
 
 def accept_question(*, name: str, email: str, question: str, topic: str | None) -> Submission:

@@ -55,8 +55,10 @@ def test_red_flag_answers_urgent_with_advice_and_alerts_every_coordinator(client
     assert [a.to_addr for a in alerts] == ["Cora <coord1@clinic.test>", "Cole <coord2@clinic.test>"]
     assert all(body["reference"] in a.subject and a.kind == "red_flag_alert" for a in alerts)
     # One send event per alert plus the triage event, all written with the ticket.
-    kinds = sorted(e.kind for e in db.session.execute(select(OutboxEvent)).scalars())
-    assert kinds == ["send_email", "send_email", "triage_ticket"]
+    events = db.session.execute(select(OutboxEvent)).scalars().all()
+    assert sorted(e.kind for e in events) == ["send_email", "send_email", "triage_ticket"]
+    # What the relay would hand over again if the broker lost it: this ticket's triage.
+    assert [e.payload for e in events if e.kind == "triage_ticket"] == [{"ticket_id": ticket.id}]
 
 
 @pytest.mark.parametrize(
