@@ -63,7 +63,7 @@ def insert_event(kind: str, payload: dict, *, promised: bool) -> Handoff:
     `promised`: already marked dispatched, as `promise` would mark it; publish the returned
     Handoff with `publish_promised` after the commit. Otherwise `dispatch([handoff.event_id])`.
     """
-    task_name, key = TASKS[kind]
+    key = TASKS[kind][1]
     table = OutboxEvent.__table__
     now = utcnow()
     event_id = db.session.connection().execute(
@@ -74,9 +74,9 @@ def insert_event(kind: str, payload: dict, *, promised: bool) -> Handoff:
     return handoff(kind, event_id, payload[key])
 
 
-def handoff(kind: str, event_id: int, argument: int) -> Handoff:
-    """The handoff for an event a caller inserted itself (tickets.services on PostgreSQL)."""
-    return Handoff(event_id, TASKS[kind][0], argument, 1)
+def handoff(kind: str, event_id: int, argument: int, attempt: int = 1) -> Handoff:
+    """The handoff for an event of `kind` (also for one a caller inserted itself: tickets.services)."""
+    return Handoff(event_id, TASKS[kind][0], argument, attempt)
 
 
 def events_in_session() -> list[int]:
@@ -105,8 +105,8 @@ class Handoff:
 
 
 def _handoff(event_id: int, kind: str, payload_json: str, attempt: int) -> Handoff:
-    task_name, key = TASKS[kind]
-    return Handoff(event_id, task_name, json.loads(payload_json or "{}")[key], attempt)
+    """The handoff for a stored event row (its argument read from the payload)."""
+    return handoff(kind, event_id, json.loads(payload_json or "{}")[TASKS[kind][1]], attempt)
 
 
 def dispatch(event_ids: Iterable[int]) -> int:
