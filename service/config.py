@@ -7,6 +7,12 @@ from datetime import timedelta
 from pathlib import Path
 
 from dotenv import load_dotenv
+from kombu import Queue
+
+# Work for an emergency (its triage, the coordinators' alerts, their mail) goes here; every worker
+# consumes it before the default queue, so an emergency never waits behind a burst of questions.
+URGENT_QUEUE = "urgent"
+DEFAULT_QUEUE = "celery"
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -67,6 +73,9 @@ class Config:
             "task_acks_late": True,
             "task_reject_on_worker_lost": True,
             "worker_prefetch_multiplier": 1,
+            # A worker started with no -Q consumes both, urgent first (queue_order_strategy below).
+            "task_default_queue": DEFAULT_QUEUE,
+            "task_queues": (Queue(URGENT_QUEUE), Queue(DEFAULT_QUEUE)),
             "broker_connection_retry_on_startup": True,
             # Redis redelivers an unacknowledged task after this long (acks_late + a dead worker).
             "broker_transport_options": {"visibility_timeout": 3600} if self.REDIS_URL else {},
@@ -76,6 +85,9 @@ class Config:
             # A broker that is down or unreachable costs a publish milliseconds, not a TCP
             # timeout: the request gives up at once and the outbox relay retries (intake at scale).
             self.CELERY["broker_transport_options"].update({"socket_connect_timeout": 2, "socket_timeout": 10})
+            # BRPOP the queues in the order given (urgent first) instead of kombu's round robin,
+            # which would let a backlog of ordinary triage take every other turn.
+            self.CELERY["broker_transport_options"]["queue_order_strategy"] = "priority"
         # Periodic tasks run by `celery -A worker beat`; each room adds its own entries.
         self.CELERY_BEAT_SCHEDULE = {
             # Hand over outbox events a request could not (broker down) and re-dispatch stranded ones.

@@ -19,6 +19,15 @@ def triage_ticket(ticket_id: int) -> int:
     return outbox.dispatch(event_ids)
 
 
+@shared_task(name="neurodesk.alert_red_flags", acks_late=True)
+def alert_red_flags(ticket_id: int) -> int:
+    """Write the coordinators' alerts for an emergency question (urgent queue), then send them. Idempotent."""
+    from service.tickets import outbox, services
+
+    event_ids = services.alert_red_flags(ticket_id)
+    return outbox.dispatch(event_ids)
+
+
 @shared_task(name="neurodesk.send_email", bind=True, acks_late=True, max_retries=8)
 def send_email(self, email_id: int) -> str:
     """Deliver one queued OutboundEmail at most once; 4xx and dropped connections retry with backoff."""

@@ -43,6 +43,7 @@ class Draft:
     message_id: str
     reply_to: str | None = None
     ticket: Ticket | None = None
+    urgent: bool = False  # about an emergency: sent from the urgent queue, ahead of other mail
 
 
 def queue_email(draft: Draft) -> OutboundEmail:
@@ -71,7 +72,7 @@ def queue_email(draft: Draft) -> OutboundEmail:
     email.headers = headers
     db.session.add(email)
     db.session.flush()  # the id goes into the event payload
-    add_event("send_email", {"email_id": email.id})
+    add_event("send_email", {"email_id": email.id}, urgent=draft.urgent)
     return email
 
 

@@ -24,7 +24,7 @@ def desk_url(ticket: Ticket) -> str:
 
 
 def queue_red_flag_alerts(ticket: Ticket, reasons: list[str]) -> list[OutboundEmail]:
-    """Every active coordinator hears about a red flag at once, before any worker runs."""
+    """Every active coordinator hears about a red flag, from the urgent queue: ahead of other work."""
     coordinators = db.session.execute(
         select(Staff).where(Staff.role == Role.COORDINATOR.value, Staff.active.is_(True)).order_by(Staff.id)
         # An alert never reads their specialties: not the second query selectin would run for them.
@@ -41,6 +41,7 @@ def queue_red_flag_alerts(ticket: Ticket, reasons: list[str]) -> list[OutboundEm
             context={"ticket": ticket, "reasons": reasons, "desk_url": desk_url(ticket), "staff": coordinator},
             message_id=message_id(ticket.reference, f"red-flag-alert-{coordinator.id}"),
             ticket=ticket,
+            urgent=True,
         )))
     return emails
 
@@ -68,6 +69,7 @@ def queue_surgeon_notification(ticket: Ticket, surgeon: Staff) -> OutboundEmail:
         # side trusts the token, never the From header.
         reply_to=reply_address_for(ticket.id, surgeon.id),
         ticket=ticket,
+        urgent=ticket.urgent,
     ))
 
 

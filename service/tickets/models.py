@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.extensions import db
@@ -103,8 +103,11 @@ class OutboxEvent(db.Model):
     __table_args__ = (Index("ix_outbox_event_pending", "dispatched_at", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(40))  # triage_ticket | send_email
+    kind: Mapped[str] = mapped_column(String(40))  # a key of outbox.TASKS
     payload_json: Mapped[str] = mapped_column("payload", Text, default="{}")
+    # Work for an emergency (its triage, the coordinators' alerts and mail): handed to the urgent
+    # queue, which workers empty before the rest, so it never waits behind a burst of questions.
+    urgent: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     dispatched_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]  # set by the relay once it sees the work done

@@ -29,8 +29,9 @@ from celery import Celery
 from flask import current_app
 from sqlalchemy import insert, or_, select, text, update
 
+from service.config import URGENT_QUEUE
 from service.extensions import db
-from service.staff.models import utcnow
+from service.staff.models import Role, Staff, utcnow
 from service.tickets.models import EmailStatus, OutboundEmail, OutboxEvent, Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
@@ -38,18 +39,20 @@ log = logging.getLogger(__name__)
 # event kind -> (task name, payload key holding the task's only argument)
 TASKS = {
     "triage_ticket": ("neurodesk.triage_ticket", "ticket_id"),
+    "alert_red_flags": ("neurodesk.alert_red_flags", "ticket_id"),
     "send_email": ("neurodesk.send_email", "email_id"),
     "process_inbound": ("neurodesk.process_inbound", "inbound_id"),
 }
+
 MAX_RELAY_ATTEMPTS = 50
 _SESSION_KEY = "neurodesk.outbox_events"
 
 
-def add_event(kind: str, payload: dict) -> OutboxEvent:
-    """Add an event to the caller's transaction."""
+def add_event(kind: str, payload: dict, *, urgent: bool = False) -> OutboxEvent:
+    """Add an event to the caller's transaction (`urgent`: work for an emergency, see URGENT_QUEUE)."""
     if kind not in TASKS:
         raise ValueError(f"unknown outbox event {kind!r}")
-    event = OutboxEvent(kind=kind)
+    event = OutboxEvent(kind=kind, urgent=urgent)
     event.payload = payload
     db.session.add(event)
     # Strong reference until the caller collects it: the identity map only holds weakly.
@@ -57,7 +60,7 @@ def add_event(kind: str, payload: dict) -> OutboxEvent:
     return event
 
 
-def insert_event(kind: str, payload: dict, *, promised: bool) -> Handoff:
+def insert_event(kind: str, payload: dict, *, promised: bool, urgent: bool = False) -> Handoff:
     """One event written straight to the caller's transaction (no ORM object: the intake hot path).
 
     `promised`: already marked dispatched, as `promise` would mark it; publish the returned
@@ -69,14 +72,14 @@ def insert_event(kind: str, payload: dict, *, promised: bool) -> Handoff:
     event_id = db.session.connection().execute(
         insert(table).returning(table.c.id),
         {"kind": kind, "payload": json.dumps(payload, sort_keys=True), "created_at": now,
-         "dispatched_at": now if promised else None, "attempts": 1 if promised else 0},
+         "dispatched_at": now if promised else None, "attempts": 1 if promised else 0, "urgent": urgent},
     ).scalar_one()
-    return handoff(kind, event_id, payload[key])
+    return handoff(kind, event_id, payload[key], urgent=urgent)
 
 
-def handoff(kind: str, event_id: int, argument: int, attempt: int = 1) -> Handoff:
+def handoff(kind: str, event_id: int, argument: int, attempt: int = 1, *, urgent: bool = False) -> Handoff:
     """The handoff for an event of `kind` (also for one a caller inserted itself: tickets.services)."""
-    return Handoff(event_id, TASKS[kind][0], argument, attempt)
+    return Handoff(event_id, TASKS[kind][0], argument, attempt, urgent)
 
 
 def events_in_session() -> list[int]:
@@ -98,15 +101,16 @@ class Handoff:
     task_name: str
     argument: int
     attempt: int
+    urgent: bool = False
 
     @property
     def task_id(self) -> str:
         return f"outbox-{self.event_id}-{self.attempt}"
 
 
-def _handoff(event_id: int, kind: str, payload_json: str, attempt: int) -> Handoff:
+def _handoff(event_id: int, kind: str, payload_json: str, attempt: int, urgent: bool) -> Handoff:
     """The handoff for a stored event row (its argument read from the payload)."""
-    return handoff(kind, event_id, json.loads(payload_json or "{}")[TASKS[kind][1]], attempt)
+    return handoff(kind, event_id, json.loads(payload_json or "{}")[TASKS[kind][1]], attempt, urgent=urgent)
 
 
 def dispatch(event_ids: Iterable[int]) -> int:
@@ -115,11 +119,11 @@ def dispatch(event_ids: Iterable[int]) -> int:
     if not ids:
         return 0
     rows = db.session.execute(
-        select(OutboxEvent.id, OutboxEvent.kind, OutboxEvent.payload_json, OutboxEvent.attempts)
+        select(OutboxEvent.id, OutboxEvent.kind, OutboxEvent.payload_json, OutboxEvent.attempts, OutboxEvent.urgent)
         .where(OutboxEvent.id.in_(ids), OutboxEvent.completed_at.is_(None))
         .order_by(OutboxEvent.id)
     ).all()
-    handoffs = [_handoff(row.id, row.kind, row.payload_json, row.attempts + 1) for row in rows]
+    handoffs = [_handoff(row.id, row.kind, row.payload_json, row.attempts + 1, row.urgent) for row in rows]
     sent, failure = _publish_all(handoffs)
     if sent:
         db.session.execute(
@@ -152,7 +156,8 @@ def promise(event_ids: Iterable[int]) -> list[Handoff]:
         update(OutboxEvent)
         .where(OutboxEvent.id.in_(ids))
         .values(dispatched_at=utcnow(), attempts=OutboxEvent.attempts + 1)
-        .returning(OutboxEvent.id, OutboxEvent.kind, OutboxEvent.payload_json, OutboxEvent.attempts)
+        .returning(OutboxEvent.id, OutboxEvent.kind, OutboxEvent.payload_json, OutboxEvent.attempts,
+                   OutboxEvent.urgent)
     ).all()
     return sorted((_handoff(*row) for row in rows), key=lambda h: h.event_id)
 
@@ -180,7 +185,7 @@ def _publish_all(handoffs: list[Handoff]) -> tuple[int, str | None]:
     """Publish in order; stop at the first failure. Returns (how many went, error class or None)."""
     for sent, handoff in enumerate(handoffs):
         try:
-            _publish(handoff.task_name, handoff.argument, handoff.task_id)
+            _publish(handoff)
         except Exception as exc:  # broker down: kombu/redis raise many types; the relay will retry
             # Log the kind and ids only: payloads never hold patient text, errors might.
             log.warning("outbox event %s (%s) not dispatched: %s", handoff.event_id, handoff.task_name,
@@ -196,8 +201,9 @@ def _commit_bookkeeping() -> None:
     db.session.commit()
 
 
-def _publish(task_name: str, argument: int, task_id: str) -> None:
+def _publish(handoff: Handoff) -> None:
     celery = _celery()
+    task_name, argument, task_id = handoff.task_name, handoff.argument, handoff.task_id
     if celery.conf.task_always_eager:
         celery.tasks[task_name].apply(args=[argument], task_id=task_id, throw=True)
         return
@@ -206,7 +212,8 @@ def _publish(task_name: str, argument: int, task_id: str) -> None:
     # channel from the web process (a round trip per publish and a subscription that never ends).
     # argsrepr/kwargsrepr given: Celery otherwise builds them with saferepr, a tenth of a publish.
     celery.send_task(task_name, args=[argument], task_id=task_id, retry=False, ignore_result=True,
-                     argsrepr=f"[{argument!r}]", kwargsrepr="{}")
+                     argsrepr=f"[{argument!r}]", kwargsrepr="{}",
+                     queue=URGENT_QUEUE if handoff.urgent else None)
 
 
 def relay_pending() -> int:
@@ -246,6 +253,15 @@ def _work_done(event: OutboxEvent) -> bool:
     if event.kind == "triage_ticket":
         ticket = db.session.get(Ticket, event.payload["ticket_id"])
         return ticket is None or ticket.status != TicketStatus.NEW.value
+    if event.kind == "alert_red_flags":
+        # Done once any alert is queued for the ticket (they are written together), or when
+        # there was nobody to alert: with no active coordinator a re-run writes nothing either.
+        alerted = select(OutboundEmail.id).where(
+            OutboundEmail.ticket_id == event.payload["ticket_id"], OutboundEmail.kind == "red_flag_alert")
+        coordinators = select(Staff.id).where(Staff.role == Role.COORDINATOR.value, Staff.active.is_(True))
+        return (db.session.get(Ticket, event.payload["ticket_id"]) is None
+                or db.session.execute(alerted.limit(1)).first() is not None
+                or db.session.execute(coordinators.limit(1)).first() is None)
     if event.kind == "process_inbound":
         from service.mail.inbound.models import InboundMessage, InboundStatus  # inbound builds on tickets
 

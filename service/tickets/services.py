@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import DateTime, Integer, Select, String, Text, bindparam, func, insert, literal, select, update
+from sqlalchemy import CTE, Boolean, DateTime, Integer, Select, String, Text, bindparam, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from service.extensions import db
@@ -20,6 +20,8 @@ from service.tickets.outbox import Handoff, events_in_session
 
 REFERENCE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 TOPICS = ("spine", "brain", "tos")
+# The events a new ticket gets, in publish order: an emergency's alerts are written before its triage.
+SUBMISSION_EVENTS = {False: ("triage_ticket",), True: ("alert_red_flags", "triage_ticket")}
 
 
 @dataclass(frozen=True)
@@ -47,72 +49,71 @@ def submit_question(*, name: str, email: str, question: str, topic: str | None,
                     promise: bool = False) -> Submission:
     """Store the ticket, its first message and its outbox events in the caller's transaction.
 
-    Red flags are decided here, in the request, so the patient sees emergency advice at once
-    and coordinators are alerted without waiting for a worker. The caller commits, then hands
-    `event_ids` to `outbox.dispatch`, or, with `promise=True` (the events are marked dispatched
-    in this same transaction), publishes `handoffs` with `outbox.publish_promised`.
+    Red flags are decided here, in the request, so the patient sees emergency advice at once.
+    An emergency also gets an `alert_red_flags` event: a worker writes the coordinators' alerts
+    from the urgent queue, which workers empty before anything else. The caller commits, then
+    hands `event_ids` to `outbox.dispatch`, or, with `promise=True` (the events are marked
+    dispatched in this same transaction), publishes `handoffs` with `outbox.publish_promised`.
 
     Plain INSERTs, not the ORM's unit of work: this runs for every submission, and the ORM's
     flushes were half of an intake request's CPU (bench/intake.py).
     """
     flags = triage_port.red_flags(question)
-    reasons = [f.reason for f in flags]
+    urgent = bool(flags)
     now = utcnow()
     # No look-up first: on a 2.8e12 space the UNIQUE constraint is the check, and
     # accept_question retries the rare collision (a SELECT per submission is not free).
     reference = new_reference()
-    ticket_id, triage = _store_submission({
+    ticket_id, handoffs = _store_submission({
         "reference": reference,
         "patient_name": name,
         "patient_email": email,
         "requested_topic": topic if topic in TOPICS else None,
-        "urgent": bool(flags),
-        "reasons": json.dumps(reasons),
+        "urgent": urgent,
+        "reasons": json.dumps([f.reason for f in flags]),
         "needs_review": False,
         "status": TicketStatus.NEW.value,
         "created_at": now,
         "updated_at": now,
     }, question, now, promise)
-    event_ids, handoffs = [triage.event_id], [triage] if promise else []
-    if flags:
-        ticket = db.session.get(Ticket, ticket_id)
-        ticket_mail.queue_red_flag_alerts(ticket, reasons)
-        alerts = events_in_session()
-        event_ids += alerts
-        if promise:
-            handoffs += outbox.promise(alerts)
     return Submission(
         ticket_id=ticket_id,
         reference=reference,
-        urgent=bool(flags),
-        emergency_advice=triage_port.EMERGENCY_ADVICE if flags else None,
-        event_ids=event_ids,
-        handoffs=handoffs,
+        urgent=urgent,
+        emergency_advice=triage_port.EMERGENCY_ADVICE if urgent else None,
+        event_ids=[h.event_id for h in handoffs],
+        handoffs=handoffs if promise else [],
     )
 
 
-def _store_submission(ticket: dict, question: str, now: datetime, promise: bool) -> tuple[int, Handoff]:
-    """Insert the ticket, its first message and its triage event; (ticket id, the event's handoff).
+def _store_submission(ticket: dict, question: str, now: datetime, promise: bool) -> tuple[int, list[Handoff]]:
+    """Insert the ticket, its first message and its events; (ticket id, the events' handoffs).
 
-    On PostgreSQL one statement, chaining the three INSERTs as data-modifying CTEs: one round trip
-    and one execution instead of three. Elsewhere (SQLite) the same three INSERTs one by one.
+    The events: `triage_ticket`, and for an urgent ticket `alert_red_flags` first (published
+    first, so the alerts are written before the triage). On PostgreSQL one statement, chaining
+    the INSERTs as data-modifying CTEs: one round trip and one execution instead of three or
+    four. Elsewhere (SQLite) the same INSERTs one by one.
     """
+    urgent = ticket["urgent"]
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
         ticket_id = connection.execute(insert(Ticket.__table__).returning(Ticket.__table__.c.id), ticket).scalar_one()
         connection.execute(insert(Message.__table__), {
             "ticket_id": ticket_id, "kind": MessageKind.PATIENT.value, "body": question, "created_at": now})
-        return ticket_id, outbox.insert_event("triage_ticket", {"ticket_id": ticket_id}, promised=promise)
-    ticket_id, event_id = connection.execute(_submission_statement(), {
+        return ticket_id, [outbox.insert_event(kind, {"ticket_id": ticket_id}, promised=promise, urgent=urgent)
+                           for kind in SUBMISSION_EVENTS[urgent]]
+    ticket_id, *event_ids = connection.execute(_submission_statement(urgent), {
         **{f"ticket_{key}": value for key, value in ticket.items()},
         "body": question, "now": now,
         "dispatched_at": now if promise else None, "attempts": 1 if promise else 0,
     }).one()
-    return ticket_id, outbox.handoff("triage_ticket", event_id, ticket_id)
+    return ticket_id, [outbox.handoff(kind, event_id, ticket_id, urgent=urgent)
+                       for kind, event_id in zip(SUBMISSION_EVENTS[urgent], event_ids, strict=True)]
 
 
 @cache
-def _submission_statement() -> Select:
+def _submission_statement(urgent: bool) -> Select:
+    """The PostgreSQL submission statement; returns the ticket id, then the event ids in publish order."""
     tickets, messages, events = Ticket.__table__, Message.__table__, OutboxEvent.__table__
     new_ticket = insert(tickets).values(
         {name: bindparam(f"ticket_{name}", type_=tickets.c[name].type) for name in _TICKET_COLUMNS}
@@ -122,16 +123,21 @@ def _submission_statement() -> Select:
         ["ticket_id", "kind", "body", "created_at"],
         select(new_ticket.c.id, literal(MessageKind.PATIENT.value, String()), bindparam("body", type_=Text()), now),
     ).cte("new_message")
-    new_event = insert(events).from_select(
-        ["kind", "payload", "created_at", "dispatched_at", "attempts"],
-        select(
-            literal("triage_ticket", String()),
-            # The payload outbox.insert_event would write: json.dumps({"ticket_id": id}, sort_keys=True).
-            func.concat('{"ticket_id": ', new_ticket.c.id, "}"),
-            now, bindparam("dispatched_at", type_=DateTime()), bindparam("attempts", type_=Integer()),
-        ),
-    ).returning(events.c.id).cte("new_event")
-    return select(new_ticket.c.id, select(new_event.c.id).scalar_subquery()).add_cte(new_message)
+
+    def new_event(kind: str) -> CTE:
+        return insert(events).from_select(
+            ["kind", "payload", "created_at", "dispatched_at", "attempts", "urgent"],
+            select(
+                literal(kind, String()),
+                # The payload outbox.insert_event would write: json.dumps({"ticket_id": id}, sort_keys=True).
+                func.concat('{"ticket_id": ', new_ticket.c.id, "}"),
+                now, bindparam("dispatched_at", type_=DateTime()), bindparam("attempts", type_=Integer()),
+                literal(urgent, Boolean()),
+            ),
+        ).returning(events.c.id).cte(f"new_{kind}")
+
+    event_ids = [select(new_event(kind).c.id).scalar_subquery() for kind in SUBMISSION_EVENTS[urgent]]
+    return select(new_ticket.c.id, *event_ids).add_cte(new_message)
 
 
 # Every column given: inside a SELECT, SQLAlchemy fills in no INSERT defaults.
@@ -204,6 +210,27 @@ def triage_ticket(ticket_id: int) -> list[int]:
         ticket_mail.queue_surgeon_notification(ticket, decision.surgeon)
     ticket_mail.queue_patient_acknowledgement(ticket)
     db.session.flush()
+    event_ids = events_in_session()
+    db.session.commit()
+    return event_ids
+
+
+def alert_red_flags(ticket_id: int) -> list[int]:
+    """Queue every active coordinator's alert for an emergency question; commits; returns events to dispatch.
+
+    Idempotent: the ticket row is locked first and each alert is keyed per coordinator, so a
+    second run (double dispatch, redelivery) waits, then finds every alert already queued.
+    """
+    ticket = db.session.execute(
+        select(Ticket).where(Ticket.id == ticket_id).with_for_update(of=Ticket)
+    ).scalar_one_or_none()
+    if ticket is None:  # erased before a worker got to it
+        db.session.rollback()
+        return []
+    # The same rules on the same words give the reasons intake answered with; the stored ones
+    # may by now carry the triage's own after them.
+    reasons = [flag.reason for flag in triage_port.red_flags(ticket.question)] or ticket.reasons
+    ticket_mail.queue_red_flag_alerts(ticket, reasons)
     event_ids = events_in_session()
     db.session.commit()
     return event_ids

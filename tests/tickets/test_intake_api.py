@@ -40,10 +40,8 @@ def test_references_are_random_not_sequential(client):
     assert len(references) == 5
 
 
-def test_red_flag_answers_urgent_with_advice_and_alerts_every_coordinator(client, make_staff):
+def test_red_flag_answers_urgent_with_advice_and_promises_the_alerts_on_the_urgent_queue(client, make_staff):
     make_staff("coord1@clinic.test", name="Cora", role="coordinator", specialties=())
-    make_staff("coord2@clinic.test", name="Cole", role="coordinator", specialties=())
-    make_staff("spine@clinic.test", name="Dr Spine", role="surgeon")
     response = ask(client, question=RED_FLAG)
     assert response.status_code == 202
     body = response.get_json()
@@ -51,14 +49,17 @@ def test_red_flag_answers_urgent_with_advice_and_alerts_every_coordinator(client
     assert "emergency" in body["emergency_advice"]
     ticket = db.session.execute(select(Ticket)).scalar_one()
     assert ticket.urgent and ticket.reasons
-    alerts = db.session.execute(select(OutboundEmail).order_by(OutboundEmail.id)).scalars().all()
-    assert [a.to_addr for a in alerts] == ["Cora <coord1@clinic.test>", "Cole <coord2@clinic.test>"]
-    assert all(body["reference"] in a.subject and a.kind == "red_flag_alert" for a in alerts)
-    # One send event per alert plus the triage event, all written with the ticket.
-    events = db.session.execute(select(OutboxEvent)).scalars().all()
-    assert sorted(e.kind for e in events) == ["send_email", "send_email", "triage_ticket"]
-    # What the relay would hand over again if the broker lost it: this ticket's triage.
-    assert [e.payload for e in events if e.kind == "triage_ticket"] == [{"ticket_id": ticket.id}]
+    # Written with the ticket, alerts first: a worker writes and sends them from the urgent queue.
+    events = db.session.execute(select(OutboxEvent).order_by(OutboxEvent.id)).scalars().all()
+    assert [(e.kind, e.urgent, e.payload) for e in events] == [
+        ("alert_red_flags", True, {"ticket_id": ticket.id}), ("triage_ticket", True, {"ticket_id": ticket.id})]
+    assert all(e.dispatched_at is not None for e in events)
+
+
+def test_ordinary_question_is_not_urgent_work(client):
+    ask(client)
+    event = db.session.execute(select(OutboxEvent)).scalar_one()
+    assert (event.kind, event.urgent) == ("triage_ticket", False)
 
 
 @pytest.mark.parametrize(

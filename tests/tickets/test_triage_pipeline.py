@@ -7,6 +7,7 @@ from sqlalchemy import select
 from service.extensions import db
 from service.mail.addresses import parse_reply_address
 from service.tickets import outbox, services
+from service.staff.models import utcnow
 from service.tickets.models import OutboundEmail, OutboxEvent, Ticket
 from tests.tickets.conftest import celery_config
 
@@ -96,3 +97,53 @@ def test_acknowledgement_links_up_to_three_related_pages(make_staff):
     assert "these pages may help" in ack.text_body
     links = [line for line in ack.text_body.splitlines() if line.startswith("  - ")]
     assert 1 <= len(links) <= 3 and all("http://127.0.0.1:5000/" in line for line in links)
+
+
+RED_FLAG = "Since this morning my groin is numb and I cannot pee, and my back pain is terrible."
+
+
+def test_red_flag_alerts_reach_every_active_coordinator_once_as_urgent_mail(make_staff):
+    make_staff("coord1@clinic.test", name="Cora", role="coordinator", specialties=())
+    make_staff("coord2@clinic.test", name="Cole", role="coordinator", specialties=())
+    make_staff("gone@clinic.test", name="Gone", role="coordinator", specialties=()).active = False
+    db.session.commit()
+    submission = submit(RED_FLAG)
+    reference = db.session.get(Ticket, submission.ticket_id).reference
+    first = services.alert_red_flags(submission.ticket_id)
+    again = services.alert_red_flags(submission.ticket_id)  # a redelivered task
+    assert len(first) == 2 and again == []
+    alerts = emails()
+    assert [a.to_addr for a in alerts] == ["Cora <coord1@clinic.test>", "Cole <coord2@clinic.test>"]
+    assert all(a.kind == "red_flag_alert" and f"URGENT [{reference}]" in a.subject for a in alerts)
+    assert "bladder" in alerts[0].subject.lower() or "cauda" in alerts[0].subject.lower()
+    sends = db.session.execute(select(OutboxEvent).where(OutboxEvent.id.in_(first))).scalars().all()
+    assert {(e.kind, e.urgent) for e in sends} == {("send_email", True)}
+
+
+def test_an_emergency_s_surgeon_notification_is_urgent_mail_and_the_acknowledgement_is_not(make_staff):
+    make_staff("spine@clinic.test", name="Dr Spine")
+    submission = submit(RED_FLAG)
+    services.triage_ticket(submission.ticket_id)
+    events = db.session.execute(select(OutboxEvent).where(OutboxEvent.kind == "send_email")).scalars().all()
+    by_email = {db.session.get(OutboundEmail, e.payload["email_id"]).kind: e.urgent for e in events}
+    assert by_email == {"surgeon_notification": True, "patient_acknowledgement": False}
+
+
+def test_relay_re_dispatches_an_alert_event_until_an_alert_is_queued(make_staff):
+    make_staff("coord1@clinic.test", name="Cora", role="coordinator", specialties=())
+    submission = submit(RED_FLAG)
+    alert_event = db.session.get(OutboxEvent, submission.event_ids[0])
+    assert alert_event.kind == "alert_red_flags"
+    # Dispatched once and lost (no broker took it): the relay hands it over again, here eagerly.
+    alert_event.dispatched_at, alert_event.attempts = utcnow(), 1
+    db.session.commit()
+    outbox.relay_pending()  # (the never-dispatched triage event goes too)
+    assert alerts() == ["Cora <coord1@clinic.test>"]
+    outbox.relay_pending()  # now the work is done: nothing is sent twice
+    db.session.expire_all()
+    assert alerts() == ["Cora <coord1@clinic.test>"]
+    assert db.session.get(OutboxEvent, alert_event.id).completed_at is not None
+
+
+def alerts() -> list[str]:
+    return [email.to_addr for email in emails() if email.kind == "red_flag_alert"]

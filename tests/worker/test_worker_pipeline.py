@@ -112,6 +112,22 @@ def test_red_flag_is_urgent_at_once_and_the_coordinator_is_alerted(client, staff
     assert "emergency department" in ack
 
 
+def test_an_emergency_is_alerted_and_routed_before_a_backlog_of_ordinary_questions(  # noqa: F811
+        client, staff, start_worker, worker_settings, smtp_server):  # noqa: F811
+    backlog = [ask(client, email=f"p{n}@example.test")["reference"] for n in range(12)]
+    emergency = ask(client, question=RED_FLAG, email="urgent@example.test")["reference"]
+    start_worker(**worker_settings)  # finds 12 ordinary triage tasks queued ahead of the emergency
+    wait_for_rows(lambda rows: len(rows) == 2 * 13 + 1 and {r.status for r in rows} == {"sent"}, timeout=120)
+    sent = {(r.ticket.reference, r.kind): r.sent_at for r in db.session.execute(select(OutboundEmail)).scalars()}
+    tickets = {t.reference: t for t in db.session.execute(select(Ticket)).scalars()}
+    first_ordinary_triage = min(tickets[reference].triaged_at for reference in backlog)
+    # The urgent queue is emptied first: the coordinator's alert and the surgeon's notification
+    # for the emergency are out before the worker has so much as triaged the first ordinary question.
+    assert sent[(emergency, "red_flag_alert")] < first_ordinary_triage
+    assert sent[(emergency, "surgeon_notification")] < first_ordinary_triage
+    assert tickets[emergency].assignee_id == staff["surgeon"].id
+
+
 def test_broker_down_at_submit_then_the_relay_gets_the_ticket_triaged(database_url, staff, start_worker,  # noqa: F811
                                                                       worker_settings, smtp_server, app):  # noqa: F811
     broken = create_app(base_config(database_url, CELERY=celery_config("redis://127.0.0.1:1/0")))

@@ -76,6 +76,7 @@ def queue_followup_to_surgeon(ticket: Ticket, inbound_id: int, surgeon: Staff, q
         message_id=message_id(reference, f"followup-{inbound_id}"),
         reply_to=reply_address_for(ticket.id, surgeon.id),
         ticket=ticket,
+        urgent=urgent,
     ))
     _as_relayed(email, _sent([message_id(reference, f"notify-{surgeon.id}")]))
     return email
