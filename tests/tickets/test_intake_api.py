@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from service.extensions import db
 from service.tickets.models import Message, OutboundEmail, OutboxEvent, Ticket
@@ -60,6 +60,30 @@ def test_ordinary_question_is_not_urgent_work(client):
     ask(client)
     event = db.session.execute(select(OutboxEvent)).scalar_one()
     assert (event.kind, event.urgent) == ("triage_ticket", False)
+
+
+@pytest.mark.parametrize("question", [SPINE, RED_FLAG])
+def test_on_postgresql_a_submission_is_one_statement_outside_any_transaction(client, db_backend, question):
+    """The whole write is one statement in autocommit mode (atomic by itself): no BEGIN, no
+    COMMIT round trips. The connection goes back to the pool in ordinary transaction mode."""
+    if db_backend != "postgres":
+        pytest.skip("SQLite writes a submission as a few INSERTs in one transaction")
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement.split(None, 1)[0], conn.connection.dbapi_connection.autocommit,
+                     conn.connection.dbapi_connection))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert ask(client, question=question).status_code == 202
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    [(verb, autocommit, used)] = seen
+    assert (verb, autocommit) == ("WITH", True)
+    assert db.session.connection().connection.dbapi_connection is used
+    assert used.autocommit is False  # the next unit of work on it is a real transaction
+    assert counts()["ticket"] == 1
 
 
 @pytest.mark.parametrize(
