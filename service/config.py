@@ -88,6 +88,8 @@ class Config:
             # BRPOP the queues in the order given (urgent first) instead of kombu's round robin,
             # which would let a backlog of ordinary triage take every other turn.
             self.CELERY["broker_transport_options"]["queue_order_strategy"] = "priority"
+            if self.REDIS_URL.startswith(("redis://", "rediss://")):
+                self.CELERY["broker_transport"] = "service.broker:Transport"  # one client per channel
         # Periodic tasks run by `celery -A worker beat`; each room adds its own entries.
         self.CELERY_BEAT_SCHEDULE = {
             # Hand over outbox events a request could not (broker down) and re-dispatch stranded ones.

@@ -158,7 +158,8 @@ def accept_question(*, name: str, email: str, question: str, topic: str | None) 
     single_statement = db.session.get_bind().dialect.name == "postgresql"  # see _store_submission
     for attempt in range(3):
         try:
-            if single_statement:
+            # (Inside a caller's open transaction the statement simply joins it.)
+            if single_statement and not db.session().in_transaction():
                 db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             submission = submit_question(name=name, email=email, question=question, topic=topic, promise=True)
             db.session.commit()
