@@ -27,7 +27,7 @@ from datetime import timedelta
 
 from celery import Celery
 from flask import current_app
-from sqlalchemy import insert, or_, select, text, update
+from sqlalchemy import Connection, insert, or_, select, text, update
 
 from service.config import URGENT_QUEUE
 from service.extensions import db
@@ -60,7 +60,8 @@ def add_event(kind: str, payload: dict, *, urgent: bool = False) -> OutboxEvent:
     return event
 
 
-def insert_event(kind: str, payload: dict, *, promised: bool, urgent: bool = False) -> Handoff:
+def insert_event(connection: Connection, kind: str, payload: dict, *, promised: bool,
+                 urgent: bool = False) -> Handoff:
     """One event written straight to the caller's transaction (no ORM object: the intake hot path).
 
     `promised`: already marked dispatched, as `promise` would mark it; publish the returned
@@ -69,7 +70,7 @@ def insert_event(kind: str, payload: dict, *, promised: bool, urgent: bool = Fal
     key = TASKS[kind][1]
     table = OutboxEvent.__table__
     now = utcnow()
-    event_id = db.session.connection().execute(
+    event_id = connection.execute(
         insert(table).returning(table.c.id),
         {"kind": kind, "payload": json.dumps(payload, sort_keys=True), "created_at": now,
          "dispatched_at": now if promised else None, "attempts": 1 if promised else 0, "urgent": urgent},

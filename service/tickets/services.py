@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import CTE, Boolean, DateTime, Integer, Select, String, Text, bindparam, func, insert, literal, select, update
+from sqlalchemy import CTE, Boolean, Connection, DateTime, Integer, Select, String, Text, bindparam, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from service.extensions import db
@@ -35,9 +35,13 @@ class Submission:
 
 
 def new_reference() -> str:
-    """`Q-XXXX-XXXX` from the OS CSPRNG: 36^8 (2.8e12) values, never sequential."""
-    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-    return f"Q-{chars[:4]}-{chars[4:]}"
+    """`Q-XXXX-XXXX` from the OS CSPRNG: 36^8 (2.8e12) values, uniform, never sequential."""
+    number = secrets.randbelow(36**8)  # one draw from the OS, not one per character
+    chars = []
+    for _ in range(8):
+        number, digit = divmod(number, 36)
+        chars.append(REFERENCE_ALPHABET[digit])
+    return f"Q-{''.join(chars[:4])}-{''.join(chars[4:])}"
 
 
 def _is_reference_collision(exc: IntegrityError) -> bool:
@@ -46,8 +50,9 @@ def _is_reference_collision(exc: IntegrityError) -> bool:
 
 
 def submit_question(*, name: str, email: str, question: str, topic: str | None,
-                    promise: bool = False) -> Submission:
-    """Store the ticket, its first message and its outbox events in the caller's transaction.
+                    promise: bool = False, connection: Connection | None = None) -> Submission:
+    """Store the ticket, its first message and its outbox events in the caller's transaction
+    (the session's, or `connection`'s).
 
     Red flags are decided here, in the request, so the patient sees emergency advice at once.
     An emergency also gets an `alert_red_flags` event: a worker writes the coordinators' alerts
@@ -64,7 +69,7 @@ def submit_question(*, name: str, email: str, question: str, topic: str | None,
     # No look-up first: on a 2.8e12 space the UNIQUE constraint is the check, and
     # accept_question retries the rare collision (a SELECT per submission is not free).
     reference = new_reference()
-    ticket_id, handoffs = _store_submission({
+    ticket_id, handoffs = _store_submission(connection or db.session.connection(), {
         "reference": reference,
         "patient_name": name,
         "patient_email": email,
@@ -86,7 +91,8 @@ def submit_question(*, name: str, email: str, question: str, topic: str | None,
     )
 
 
-def _store_submission(ticket: dict, question: str, now: datetime, promise: bool) -> tuple[int, list[Handoff]]:
+def _store_submission(connection: Connection, ticket: dict, question: str, now: datetime,
+                      promise: bool) -> tuple[int, list[Handoff]]:
     """Insert the ticket, its first message and its events; (ticket id, the events' handoffs).
 
     The events: `triage_ticket`, and for an urgent ticket `alert_red_flags` first (published
@@ -95,13 +101,12 @@ def _store_submission(ticket: dict, question: str, now: datetime, promise: bool)
     four. Elsewhere (SQLite) the same INSERTs one by one.
     """
     urgent = ticket["urgent"]
-    connection = db.session.connection()
     if connection.dialect.name != "postgresql":
         ticket_id = connection.execute(insert(Ticket.__table__).returning(Ticket.__table__.c.id), ticket).scalar_one()
         connection.execute(insert(Message.__table__), {
             "ticket_id": ticket_id, "kind": MessageKind.PATIENT.value, "body": question, "created_at": now})
-        return ticket_id, [outbox.insert_event(kind, {"ticket_id": ticket_id}, promised=promise, urgent=urgent)
-                           for kind in SUBMISSION_EVENTS[urgent]]
+        return ticket_id, [outbox.insert_event(connection, kind, {"ticket_id": ticket_id}, promised=promise,
+                                               urgent=urgent) for kind in SUBMISSION_EVENTS[urgent]]
     ticket_id, *event_ids = connection.execute(_submission_statement(urgent), {
         **{f"ticket_{key}": value for key, value in ticket.items()},
         "body": question, "now": now,
@@ -152,19 +157,25 @@ def accept_question(*, name: str, email: str, question: str, topic: str | None) 
     together (outbox.promise), then the events go to the broker. A reference that collides
     with an existing one fails the INSERT; the submission is then simply made again.
 
-    On PostgreSQL that transaction is the one submission statement run in autocommit mode: a
-    single statement is atomic by itself, and BEGIN and COMMIT were two of its four round trips.
+    On PostgreSQL that transaction is the one submission statement on a connection of its own in
+    autocommit mode: a single statement is atomic by itself, and BEGIN and COMMIT were two of
+    its four round trips (the ORM session's bookkeeping around it went too).
     """
-    single_statement = db.session.get_bind().dialect.name == "postgresql"  # see _store_submission
+    fields = {"name": name, "email": email, "question": question, "topic": topic}
+    # Inside a caller's open transaction (a test, a script) the submission simply joins it.
+    single_statement = db.session.get_bind().dialect.name == "postgresql" and not db.session().in_transaction()
     for attempt in range(3):
         try:
-            # (Inside a caller's open transaction the statement simply joins it.)
-            if single_statement and not db.session().in_transaction():
-                db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-            submission = submit_question(name=name, email=email, question=question, topic=topic, promise=True)
-            db.session.commit()
+            if single_statement:
+                with db.engine.connect() as connection:
+                    autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+                    submission = submit_question(**fields, promise=True, connection=autocommit)
+            else:
+                submission = submit_question(**fields, promise=True)
+                db.session.commit()
         except IntegrityError as exc:
-            db.session.rollback()
+            if not single_statement:
+                db.session.rollback()
             if attempt == 2 or not _is_reference_collision(exc):
                 raise
             continue
