@@ -8,7 +8,8 @@ equina costs a patient their bladder, a false alarm costs a coordinator a minute
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 
 from service.triage.red_flag_rules import HABITUAL, RULES, Concept, Rule
 from service.triage.scoping import (
@@ -48,6 +49,15 @@ class _Message:
     text: str
     acute: bool
     cleared: set[int]  # sentences whose problem a clinician or a test has already cleared
+    # Concept pattern -> does it occur anywhere in the text? Several rules share a concept
+    # ("sudden onset", "recent operation"): each is searched once per message.
+    mentioned: dict[str, bool] = field(default_factory=dict)
+
+    def mentions(self, concept: Concept) -> bool:
+        found = self.mentioned.get(concept.pattern)
+        if found is None:
+            found = self.mentioned[concept.pattern] = concept.regex.search(self.text) is not None
+        return found
 
 
 def _admissible(rule: Rule, concept: Concept, msg: _Message, index: int, match: re.Match[str]) -> bool:
@@ -111,7 +121,7 @@ def _fires(rule: Rule, msg: _Message) -> str | None:
     # rules that out before any per-sentence scoping (intake runs every rule on every message).
     # Exact, not a heuristic: sentences are slices of the text that keep their end punctuation,
     # so whatever matches in a sentence matches in the text.
-    if not all(concept.regex.search(msg.text) for concept in rule.concepts):
+    if not all(msg.mentions(concept) for concept in _cheapest_first(rule)):
         return None
     hits = []
     for concept in rule.concepts:
@@ -126,6 +136,13 @@ def _fires(rule: Rule, msg: _Message) -> str | None:
         first = min(shared)
         hits = [[h for h in concept_hits if h.sentence == first] for concept_hits in hits]
     return " / ".join(concept_hits[0].text for concept_hits in hits)
+
+
+@cache
+def _cheapest_first(rule: Rule) -> tuple[Concept, ...]:
+    """The rule's concepts, shortest pattern first: `all()` stops at the first concept a message
+    lacks, so a cheap one that is absent spares the long alternations (one took 70 µs a search)."""
+    return tuple(sorted(rule.concepts, key=lambda concept: len(concept.pattern)))
 
 
 def detect_red_flags(text: str) -> list[RedFlag]:

@@ -12,27 +12,18 @@ MAX_CHARS = 4000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s+")
 # Patients drop apostrophes ("cant", "dont"); the red-flag patterns are written for one spelling.
-_CONTRACTIONS = [
-    (re.compile(r"\bcan ?not\b"), "can't"),
-    (re.compile(r"\bcant\b"), "can't"),
-    # Spelled-out negations too, so "he has not passed urine" reads like "he hasn't passed urine".
-    (re.compile(r"\bhas not\b"), "hasn't"),
-    (re.compile(r"\bhave not\b"), "haven't"),
-    (re.compile(r"\bhad not\b"), "hadn't"),
-    (re.compile(r"\bwont\b"), "won't"),
-    (re.compile(r"\bdont\b"), "don't"),
-    (re.compile(r"\bdoesnt\b"), "doesn't"),
-    (re.compile(r"\bdidnt\b"), "didn't"),
-    (re.compile(r"\bisnt\b"), "isn't"),
-    (re.compile(r"\bhasnt\b"), "hasn't"),
-    (re.compile(r"\bhavent\b"), "haven't"),
-    (re.compile(r"\bcouldnt\b"), "couldn't"),
-    (re.compile(r"\bive\b"), "i've"),
-    (re.compile(r"\bim\b"), "i'm"),
-    (re.compile(r"\bshes\b"), "she's"),
-    (re.compile(r"\bhes\b"), "he's"),
-    (re.compile(r"\bits\b"), "it's"),
-]
+# Spelled-out negations too, so "he has not passed urine" reads like "he hasn't passed urine".
+_CONTRACTIONS = {
+    "can not": "can't", "cannot": "can't", "cant": "can't",
+    "has not": "hasn't", "have not": "haven't", "had not": "hadn't",
+    "wont": "won't", "dont": "don't", "doesnt": "doesn't", "didnt": "didn't", "isnt": "isn't",
+    "hasnt": "hasn't", "havent": "haven't", "couldnt": "couldn't",
+    "ive": "i've", "im": "i'm", "shes": "she's", "hes": "he's", "its": "it's",
+}
+# One pass for all of them (they were 18 passes over every message: a sixth of red-flag time).
+# Whole words only; no replacement contains another's spelling, so one pass is the same as many.
+_CONTRACTION = re.compile(r"\b(?:can ?not|" + "|".join(sorted(
+    (k for k in _CONTRACTIONS if k not in {"can not", "cannot"}), key=len, reverse=True)) + r")\b")
 
 
 def clean(text: object) -> str:
@@ -53,9 +44,7 @@ def normalise(text: object) -> str:
     """Cleaned, lower-cased text with typographic quotes and contractions made uniform."""
     text = clean(text).lower()
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-").replace("\u2014", "-")
-    for pattern, replacement in _CONTRACTIONS:
-        text = pattern.sub(replacement, text)
-    return text
+    return _CONTRACTION.sub(lambda match: _CONTRACTIONS[match.group(0)], text)
 
 
 _WORD = re.compile(r"[a-z]{2,}")
