@@ -1,6 +1,8 @@
 """The Ask a Question form (CONTRACT.md section 3): the only way patients write to us from a page."""
 from __future__ import annotations
 
+import re
+
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_wtf import FlaskForm
@@ -25,10 +27,12 @@ def reject_line_breaks(form: FlaskForm, field: StringField) -> None:
         raise ValidationError("Use a single line for your name.")
 
 
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # all but tab, LF, CR
+
+
 def reject_binary(form: FlaskForm, field: TextAreaField) -> None:
     """Control characters other than tab/newline mean a pasted file or a probe, not a question."""
-    text = field.data or ""
-    if any((ord(c) < 32 and c not in "\t\r\n") or ord(c) == 0x7F for c in text):
+    if _CONTROL_CHARACTERS.search(field.data or ""):
         raise ValidationError("Your question contains characters we cannot read. Please type it as plain text.")
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import CTE, Boolean, Connection, DateTime, Integer, Select, String, Text, bindparam, func, insert, literal, select, update
+from sqlalchemy import CTE, Boolean, Connection, Dialect, DateTime, Integer, Select, String, Text, bindparam, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from service.extensions import db
@@ -107,13 +107,24 @@ def _store_submission(connection: Connection, ticket: dict, question: str, now: 
             "ticket_id": ticket_id, "kind": MessageKind.PATIENT.value, "body": question, "created_at": now})
         return ticket_id, [outbox.insert_event(connection, kind, {"ticket_id": ticket_id}, promised=promise,
                                                urgent=urgent) for kind in SUBMISSION_EVENTS[urgent]]
-    ticket_id, *event_ids = connection.execute(_submission_statement(urgent), {
+    sql, literals = _submission_sql(connection.dialect, urgent)
+    ticket_id, *event_ids = connection.exec_driver_sql(sql, {
+        **literals,
         **{f"ticket_{key}": value for key, value in ticket.items()},
         "body": question, "now": now,
         "dispatched_at": now if promise else None, "attempts": 1 if promise else 0,
     }).one()
     return ticket_id, [outbox.handoff(kind, event_id, ticket_id, urgent=urgent)
                        for kind, event_id in zip(SUBMISSION_EVENTS[urgent], event_ids, strict=True)]
+
+
+@cache
+def _submission_sql(dialect: Dialect, urgent: bool) -> tuple[str, dict[str, object]]:
+    """The statement rendered once, with the values of its literals: executed as driver SQL, a
+    submission skips SQLAlchemy's per-execution cache look-up and parameter processing (a tenth of
+    an intake request; psycopg adapts the str, bool and datetime values itself)."""
+    compiled = _submission_statement(urgent).compile(dialect=dialect)
+    return compiled.string, {name: value for name, value in compiled.params.items() if value is not None}
 
 
 @cache
