@@ -10,34 +10,38 @@ def ping() -> str:
 
 
 # ---- intake, triage and outgoing mail (service/tickets, service/mail) ----------------------
+def _send_then_dispatch(event_ids: list[int]) -> int:
+    """Send the emails a unit of work queued from this task; hand the rest to the broker."""
+    from service.mail import outbound
+    from service.tickets import outbox
+
+    return outbox.dispatch(outbound.deliver_here(event_ids))
+
+
 @shared_task(name="neurodesk.triage_ticket", acks_late=True)
 def triage_ticket(ticket_id: int) -> int:
-    """Classify and route one new ticket, then hand its emails to send_email. Idempotent."""
-    from service.tickets import outbox, services
+    """Classify and route one new ticket, then send its emails. Idempotent."""
+    from service.tickets import services
 
-    event_ids = services.triage_ticket(ticket_id)
-    return outbox.dispatch(event_ids)
+    return _send_then_dispatch(services.triage_ticket(ticket_id))
 
 
 @shared_task(name="neurodesk.alert_red_flags", acks_late=True)
 def alert_red_flags(ticket_id: int) -> int:
     """Write the coordinators' alerts for an emergency question (urgent queue), then send them. Idempotent."""
-    from service.tickets import outbox, services
+    from service.tickets import services
 
-    event_ids = services.alert_red_flags(ticket_id)
-    return outbox.dispatch(event_ids)
+    return _send_then_dispatch(services.alert_red_flags(ticket_id))
 
 
 @shared_task(name="neurodesk.send_email", bind=True, acks_late=True, max_retries=8)
 def send_email(self, email_id: int) -> str:
     """Deliver one queued OutboundEmail at most once; 4xx and dropped connections retry with backoff."""
-    from sqlalchemy.exc import OperationalError
-
     from service.mail import outbound
 
     try:
         return outbound.deliver(email_id)
-    except (outbound.TransientMailError, ConnectionError, OSError, OperationalError) as exc:
+    except outbound.RETRYABLE as exc:
         if self.request.retries >= self.max_retries:
             outbound.give_up(email_id, str(exc))
             return "failed"

@@ -12,18 +12,21 @@ duplicate. No design without a two-phase commit across SMTP can close that windo
 """
 from __future__ import annotations
 
+import json
 import logging
 import smtplib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app, render_template
 from flask_mail import Message as MailMessage
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
 from service.extensions import db, mail
 from service.staff.models import utcnow
-from service.tickets.models import EmailStatus, OutboundEmail, Ticket
-from service.tickets.outbox import add_event
+from service.tickets import outbox
+from service.tickets.models import EmailStatus, OutboundEmail, OutboxEvent, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +75,7 @@ def queue_email(draft: Draft) -> OutboundEmail:
     email.headers = headers
     db.session.add(email)
     db.session.flush()  # the id goes into the event payload
-    add_event("send_email", {"email_id": email.id}, urgent=draft.urgent)
+    outbox.add_event("send_email", {"email_id": email.id}, urgent=draft.urgent)
     return email
 
 
@@ -148,6 +151,46 @@ def deliver(email_id: int) -> str:
         log.warning("email %s refused permanently: %s", email_id, _describe(exc))
         return EmailStatus.FAILED.value
     return EmailStatus.SENT.value
+
+
+# What a later attempt may cure: the send_email task retries these with backoff.
+RETRYABLE = (TransientMailError, ConnectionError, OSError, OperationalError)
+
+
+def deliver_here(event_ids: Iterable[int]) -> list[int]:
+    """In a worker, after the commit that queued emails: send them from this very task, in order.
+
+    A send_email task per email cost the worker more than sending it (the publish, the broker
+    round trip, the pool handing it to a child, the dispatch bookkeeping): ~40% of its CPU per
+    question. Each email is still delivered by `deliver`, so at most once. Returns the events
+    left for the broker: all that are not emails, and, from the first email a retryable error
+    kept back, that email and the rest (their send_email tasks retry with backoff). A worker
+    that dies in here leaves them undispatched, and the relay hands them over within seconds.
+    """
+    ids = sorted(set(event_ids))
+    if not ids:
+        return []
+    rows = db.session.execute(
+        select(OutboxEvent.id, OutboxEvent.kind, OutboxEvent.payload_json)
+        .where(OutboxEvent.id.in_(ids), OutboxEvent.completed_at.is_(None))
+        .order_by(OutboxEvent.id)
+    ).all()
+    db.session.rollback()  # each delivery is its own transaction
+    left, delivered = [], []
+    for position, row in enumerate(rows):
+        if row.kind != "send_email":
+            left.append(row.id)
+            continue
+        try:
+            deliver(json.loads(row.payload_json)["email_id"])
+        except RETRYABLE as exc:
+            db.session.rollback()
+            log.info("email event %s left to the send_email task: %s", row.id, type(exc).__name__)
+            left.extend(later.id for later in rows[position:])  # the server is likely down for them too
+            break
+        delivered.append(row.id)
+    outbox.mark_completed(delivered)
+    return sorted(set(left))
 
 
 def give_up(email_id: int, reason: str) -> None:

@@ -29,7 +29,7 @@ from celery import Celery
 from flask import current_app
 from kombu import Producer
 from kombu.transport import virtual
-from sqlalchemy import Connection, insert, or_, select, text, update
+from sqlalchemy import Connection, func, insert, or_, select, text, update
 
 from service.config import URGENT_QUEUE
 from service.extensions import db
@@ -145,6 +145,19 @@ def dispatch(event_ids: Iterable[int]) -> int:
     else:
         db.session.rollback()
     return sent
+
+
+def mark_completed(event_ids: Iterable[int]) -> None:
+    """Events whose work a worker did itself, without the broker: out of the relay's sight."""
+    ids = sorted(set(event_ids))
+    if not ids:
+        return
+    now = utcnow()
+    db.session.execute(
+        update(OutboxEvent).where(OutboxEvent.id.in_(ids))
+        .values(completed_at=now, dispatched_at=func.coalesce(OutboxEvent.dispatched_at, now))
+    )
+    _commit_bookkeeping()
 
 
 def promise(event_ids: Iterable[int]) -> list[Handoff]:

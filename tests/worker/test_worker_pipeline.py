@@ -14,7 +14,7 @@ from service import create_app
 from service.extensions import db
 from service.mail.addresses import parse_reply_address
 from service.tickets import outbox
-from service.tickets.models import OutboundEmail, Ticket
+from service.tickets.models import OutboundEmail, OutboxEvent, Ticket
 from tests.conftest import base_config
 from tests.fixtures.smtp import smtp_server  # noqa: F401
 from tests.fixtures.worker import start_worker  # noqa: F401
@@ -141,6 +141,21 @@ def test_broker_down_at_submit_then_the_relay_gets_the_ticket_triaged(database_u
     smtp_server.wait_for(lambda ms: len(ms) >= 2)
     db.session.rollback()
     assert db.session.get(Ticket, ticket.id).status == "assigned"
+
+
+def test_a_question_s_emails_go_out_from_its_triage_task_and_leave_the_relay_nothing(
+        client, staff, start_worker, worker_settings, smtp_server):  # noqa: F811
+    worker = start_worker(**worker_settings)
+    reference = ask(client)["reference"]
+    messages = smtp_server.wait_for(lambda ms: len(ms) >= 2)
+    assert all(reference in m["Subject"] for m in messages)
+    worker.wait_until("Task neurodesk.triage_ticket[")
+    assert not any("Task neurodesk.send_email[" in line for line in worker.lines)  # no task per email
+    db.session.rollback()
+    events = db.session.execute(select(OutboxEvent).where(OutboxEvent.kind == "send_email")).scalars().all()
+    assert len(events) == 2 and all(e.completed_at is not None for e in events)
+    assert outbox.relay_pending() == 0
+    assert len(smtp_server.messages) == 2
 
 
 def test_smtp_451_is_retried_with_backoff_and_delivered_exactly_once(client, staff, start_worker,  # noqa: F811
