@@ -36,6 +36,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     import service.models  # noqa: F401  (the whole schema, for the ORM and Alembic)
 
     db.init_app(app)
+    from service import connection_check
+
+    with app.app_context():
+        for engine in db.engines.values():
+            connection_check.install(engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(root / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)

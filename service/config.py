@@ -55,7 +55,10 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = env("DATABASE_URL") or (
             f"sqlite:///{instance_path / 'neurodesk.sqlite3'}"
         )
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Not pool_pre_ping (a round trip before every checkout): connection_check pings only
+        # a connection that sat idle longer than this.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False}
+        self.DB_PING_AFTER_IDLE_SECONDS = _number(env("DB_PING_AFTER_IDLE_SECONDS"), 1.0)
         # SQL parameters are patient text (questions, names, addresses): keep them out of SQL
         # logs and out of database exception messages, which workers and error pages log.
         self.SQLALCHEMY_ENGINE_OPTIONS["hide_parameters"] = True

@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import CTE, Boolean, Connection, Dialect, DateTime, Integer, Select, String, Text, bindparam, func, insert, literal, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from service.extensions import db
 from service.mail import ticket_mail
@@ -50,7 +50,8 @@ def _is_reference_collision(exc: IntegrityError) -> bool:
 
 
 def submit_question(*, name: str, email: str, question: str, topic: str | None,
-                    promise: bool = False, connection: Connection | None = None) -> Submission:
+                    promise: bool = False, connection: Connection | None = None,
+                    reference: str | None = None) -> Submission:
     """Store the ticket, its first message and its outbox events in the caller's transaction
     (the session's, or `connection`'s).
 
@@ -68,7 +69,7 @@ def submit_question(*, name: str, email: str, question: str, topic: str | None,
     now = utcnow()
     # No look-up first: on a 2.8e12 space the UNIQUE constraint is the check, and
     # accept_question retries the rare collision (a SELECT per submission is not free).
-    reference = new_reference()
+    reference = reference or new_reference()
     ticket_id, handoffs = _store_submission(connection or db.session.connection(), {
         "reference": reference,
         "patient_name": name,
@@ -175,24 +176,62 @@ def accept_question(*, name: str, email: str, question: str, topic: str | None) 
     fields = {"name": name, "email": email, "question": question, "topic": topic}
     # Inside a caller's open transaction (a test, a script) the submission simply joins it.
     single_statement = db.session.get_bind().dialect.name == "postgresql" and not db.session().in_transaction()
+    reference, after_disconnect = new_reference(), False
     for attempt in range(3):
         try:
             if single_statement:
                 with db.engine.connect() as connection:
                     autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
-                    submission = submit_question(**fields, promise=True, connection=autocommit)
+                    submission = submit_question(**fields, promise=True, connection=autocommit, reference=reference)
             else:
-                submission = submit_question(**fields, promise=True)
+                submission = submit_question(**fields, promise=True, reference=reference)
                 db.session.commit()
         except IntegrityError as exc:
             if not single_statement:
                 db.session.rollback()
             if attempt == 2 or not _is_reference_collision(exc):
                 raise
+            if after_disconnect and (earlier := _stored_before_the_disconnect(reference, email)) is not None:
+                submission = earlier
+            else:
+                reference, after_disconnect = new_reference(), False
+                continue
+        except DBAPIError as exc:
+            # The pooled connection died (a database restart): SQLAlchemy has invalidated the
+            # pool, so once more on a new connection, with the same reference, so that a
+            # statement that did commit before the line dropped is found, not stored twice.
+            if not (single_statement and exc.connection_invalidated) or attempt == 2:
+                raise
+            after_disconnect = True
             continue
         outbox.publish_promised(submission.handoffs)
         return submission
     raise AssertionError("unreachable")
+
+
+def _stored_before_the_disconnect(reference: str, email: str) -> Submission | None:
+    """The submission an attempt cut off by a disconnect did store, or None (a real collision)."""
+    ticket = db.session.execute(
+        select(Ticket.id, Ticket.urgent).where(Ticket.reference == reference, Ticket.patient_email == email)
+    ).one_or_none()
+    db.session.rollback()
+    if ticket is None:
+        return None
+    kinds = SUBMISSION_EVENTS[ticket.urgent]
+    events = db.session.execute(
+        select(OutboxEvent.id, OutboxEvent.kind).where(
+            OutboxEvent.payload_json == json.dumps({"ticket_id": ticket.id}, sort_keys=True),
+            OutboxEvent.kind.in_(kinds), OutboxEvent.completed_at.is_(None))
+    ).all()
+    db.session.rollback()
+    events.sort(key=lambda event: kinds.index(event.kind))
+    # Published again: the tasks are idempotent, and its events were promised but never published.
+    return Submission(
+        ticket_id=ticket.id, reference=reference, urgent=ticket.urgent,
+        emergency_advice=triage_port.EMERGENCY_ADVICE if ticket.urgent else None,
+        event_ids=[event.id for event in events],
+        handoffs=[outbox.handoff(event.kind, event.id, ticket.id, urgent=ticket.urgent) for event in events],
+    )
 
 
 def triage_ticket(ticket_id: int) -> list[int]:
