@@ -66,12 +66,11 @@ def retrain_triage() -> int | None:
 # ---- inbound replies (service/mail/inbound) ------------------------------------------------
 @shared_task(name="neurodesk.process_inbound", acks_late=True)
 def process_inbound(inbound_id: int) -> int:
-    """Match, authenticate and relay (or quarantine) one stored inbound message. Idempotent."""
+    """Match, authenticate and relay (or quarantine) one stored inbound message, then send the
+    patient's copy from this task, as triage does. Idempotent."""
     from service.mail.inbound import processing
-    from service.tickets import outbox
 
-    event_ids = processing.process_inbound(inbound_id)
-    return outbox.dispatch(event_ids)
+    return _send_then_dispatch(processing.process_inbound(inbound_id))
 
 
 @shared_task(name="neurodesk.poll_imap")

@@ -74,7 +74,7 @@ def reply_to(notification) -> bytes:
 def test_surgeons_reply_reaches_the_patient_through_the_worker(client, make_staff, start_worker,  # noqa: F811
                                                                worker_settings, smtp_server):  # noqa: F811
     make_staff("spine@clinic.test", name="Dr Spine", role="surgeon")
-    start_worker(**worker_settings)
+    worker = start_worker(**worker_settings)
     reference, notification = asked_and_notified(client, smtp_server)
     raw = reply_to(notification)
     assert post(client, raw).get_json() == {"status": "accepted"}
@@ -85,7 +85,10 @@ def test_surgeons_reply_reaches_the_patient_through_the_worker(client, make_staf
     assert ANSWER.splitlines()[0] in body and "Consultant" not in body and "> " not in body
     assert reference in answer["Subject"] and answer["To"] == "Ann Patient <ann@example.test>"
     wait_for(lambda: db.session.execute(select(Ticket.status).where(Ticket.reference == reference)).scalar_one() == "answered")
-    outbox.relay_pending()
+    # The answer went out from the inbound task itself: no send_email task, no broker round trip.
+    worker.wait_until("Task neurodesk.process_inbound[")
+    assert not any("Task neurodesk.send_email[" in line for line in worker.lines)
+    assert outbox.relay_pending() == 0
     assert len(answers(smtp_server.messages)) == 1
 
 
