@@ -125,6 +125,18 @@ class CpuMeter:
         return {name: sum(v - before[name].get(pid, 0.0) for pid, v in after[name].items()) for name in after}
 
 
+def speed_check_ms() -> float:
+    """Wall time of a fixed pure-Python loop on the idle stack: how fast this VM is right now.
+
+    A VM's capacity drifts (this loop has taken 130 to 250 ms here minutes apart), and every
+    rate in the report moves with it; this row lets two reports be compared.
+    """
+    started, total = time.perf_counter(), 0
+    for i in range(3_000_000):
+        total += i * i
+    return (time.perf_counter() - started) * 1000
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -536,6 +548,7 @@ def main(argv: list[str] | None = None) -> int:
             }
 
         if "throughput" not in args.skip:
+            summary["speed_check_ms"] = round(speed_check_ms())
             before = meter.sample()
             results, elapsed = asyncio.run(closed_loop(port, args.connections, args.throughput_seconds))
             cpu = CpuMeter.used(before, meter.sample())
@@ -574,6 +587,9 @@ def print_table(summary: dict) -> None:
                         f"{summary['load_average_at_start'][0]:.1f} (other work on the machine skews the rates)"),
             ("web", f"gunicorn gthread {summary['web_workers']} workers x {summary['web_threads']} threads; "
                     f"celery prefork x {summary['worker_concurrency']} (+beat) at nice {summary['worker_nice']}")]
+    if "speed_check_ms" in summary:
+        rows.append(("machine speed check just before (a), fixed Python loop",
+                     f"{summary['speed_check_ms']} ms (lower is faster; 130-250 ms seen on this VM within minutes)"))
     if "throughput" in summary:
         t = summary["throughput"]
         rows += [
