@@ -18,10 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 
-DEFAULT_PING_AFTER_IDLE_SECONDS = 1.0
-
-
-def install(engine: Engine, ping_after_idle_seconds: float = DEFAULT_PING_AFTER_IDLE_SECONDS) -> None:
+def install(engine: Engine, ping_after_idle_seconds: float) -> None:
     """Ping `engine`'s connections at checkout when idle for more than `ping_after_idle_seconds`."""
     dialect = engine.dialect
 

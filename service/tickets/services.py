@@ -214,8 +214,8 @@ def _stored_before_the_disconnect(reference: str, email: str) -> Submission | No
     ticket = db.session.execute(
         select(Ticket.id, Ticket.urgent).where(Ticket.reference == reference, Ticket.patient_email == email)
     ).one_or_none()
-    db.session.rollback()
     if ticket is None:
+        db.session.rollback()
         return None
     kinds = SUBMISSION_EVENTS[ticket.urgent]
     events = db.session.execute(
@@ -223,7 +223,7 @@ def _stored_before_the_disconnect(reference: str, email: str) -> Submission | No
             OutboxEvent.payload_json == json.dumps({"ticket_id": ticket.id}, sort_keys=True),
             OutboxEvent.kind.in_(kinds), OutboxEvent.completed_at.is_(None))
     ).all()
-    db.session.rollback()
+    db.session.rollback()  # read only: end the transaction before publishing
     events.sort(key=lambda event: kinds.index(event.kind))
     # Published again: the tasks are idempotent, and its events were promised but never published.
     return Submission(
