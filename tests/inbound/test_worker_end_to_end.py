@@ -86,7 +86,7 @@ def test_surgeons_reply_reaches_the_patient_through_the_worker(client, make_staf
     assert reference in answer["Subject"] and answer["To"] == "Ann Patient <ann@example.test>"
     wait_for(lambda: db.session.execute(select(Ticket.status).where(Ticket.reference == reference)).scalar_one() == "answered")
     # The answer went out from the inbound task itself: no send_email task, no broker round trip.
-    worker.wait_until("Task neurodesk.process_inbound[")
+    worker.wait_until("Task neurodesk.process_inbound[", "] succeeded")  # emails marked completed by then
     assert not any("Task neurodesk.send_email[" in line for line in worker.lines)
     assert outbox.relay_pending() == 0
     assert len(answers(smtp_server.messages)) == 1

@@ -149,7 +149,7 @@ def test_a_question_s_emails_go_out_from_its_triage_task_and_leave_the_relay_not
     reference = ask(client)["reference"]
     messages = smtp_server.wait_for(lambda ms: len(ms) >= 2)
     assert all(reference in m["Subject"] for m in messages)
-    worker.wait_until("Task neurodesk.triage_ticket[")
+    worker.wait_until("Task neurodesk.triage_ticket[", "] succeeded")  # emails marked completed by then
     assert not any("Task neurodesk.send_email[" in line for line in worker.lines)  # no task per email
     db.session.rollback()
     events = db.session.execute(select(OutboxEvent).where(OutboxEvent.kind == "send_email")).scalars().all()
