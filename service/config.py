@@ -109,6 +109,9 @@ class Config:
         # dispatched again. Tasks are idempotent, so a short redispatch only costs extra work.
         self.OUTBOX_RELAY_AFTER_SECONDS = _number(env("OUTBOX_RELAY_AFTER_SECONDS"), 5.0)
         self.OUTBOX_REDISPATCH_AFTER_SECONDS = _number(env("OUTBOX_REDISPATCH_AFTER_SECONDS"), 900.0)
+        # An emergency's work is not left waiting that long: with a relay every 5 s it is dispatched
+        # again within 50 s of being dispatched and not done, whatever the broker says.
+        self.OUTBOX_URGENT_REDISPATCH_AFTER_SECONDS = _number(env("OUTBOX_URGENT_REDISPATCH_AFTER_SECONDS"), 45.0)
         # send_email retries a 4xx or a dropped connection after base * 2^n seconds (jittered, capped).
         self.MAIL_RETRY_BASE_SECONDS = _number(env("MAIL_RETRY_BASE_SECONDS"), 2.0)
         self.MAIL_RETRY_MAX_SECONDS = _number(env("MAIL_RETRY_MAX_SECONDS"), 600.0)

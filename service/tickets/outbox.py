@@ -34,6 +34,7 @@ from sqlalchemy import Connection, func, insert, or_, select, text, update
 from service.config import URGENT_QUEUE
 from service.extensions import db
 from service.staff.models import Role, Staff, utcnow
+from service.tickets import broker_memory
 from service.tickets.models import EmailStatus, OutboundEmail, OutboxEvent, Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
@@ -247,28 +248,56 @@ def _nothing_to_declare(producer: Producer) -> list | None:
     return [] if isinstance(producer.channel, virtual.Channel) else None
 
 
+RELAY_BATCH = 200
+
+
 def relay_pending() -> int:
     """Beat task body: dispatch events the request could not, and re-dispatch stranded ones.
 
     * never dispatched and older than OUTBOX_RELAY_AFTER_SECONDS (the request had its chance);
     * dispatched more than OUTBOX_REDISPATCH_AFTER_SECONDS ago whose work is still undone
-      (a worker died holding it, or the broker lost it).
+      (a worker died holding it), or OUTBOX_URGENT_REDISPATCH_AFTER_SECONDS for an emergency's;
+    * every dispatched and undone event, at once, when the broker came back without its memory.
     """
+    redispatch_all = broker_memory.forgotten()
+    if redispatch_all:
+        log.warning("the broker lost its queued tasks: re-dispatching every undone event")
+    relayed, after_id = 0, 0
+    while True:
+        candidates, due = _relay_candidates(after_id, redispatch_all)
+        sent = dispatch(due)
+        relayed += sent
+        if not redispatch_all or sent < len(due):
+            break  # a broker that failed again: the next tick starts over, marker still missing
+        if len(candidates) < RELAY_BATCH:
+            broker_memory.remember()
+            break
+        after_id = candidates[-1]
+    return relayed
+
+
+def _relay_candidates(after_id: int, redispatch_all: bool) -> tuple[list[int], list[int]]:
+    """One batch of undone events past `after_id` (ids looked at, ids due); commits the look."""
+    config = current_app.config
     now = utcnow()
-    fresh_cutoff = now - timedelta(seconds=current_app.config.get("OUTBOX_RELAY_AFTER_SECONDS", 5))
-    stale_cutoff = now - timedelta(seconds=current_app.config.get("OUTBOX_REDISPATCH_AFTER_SECONDS", 900))
+    fresh_cutoff = now - timedelta(seconds=config.get("OUTBOX_RELAY_AFTER_SECONDS", 5))
+    stale_cutoff = now - timedelta(seconds=config.get("OUTBOX_REDISPATCH_AFTER_SECONDS", 900))
+    urgent_cutoff = now - timedelta(seconds=config.get("OUTBOX_URGENT_REDISPATCH_AFTER_SECONDS", 45))
+    never_dispatched = OutboxEvent.dispatched_at.is_(None) & (OutboxEvent.created_at <= fresh_cutoff)
+    stranded = OutboxEvent.dispatched_at.is_not(None) if redispatch_all else or_(
+        OutboxEvent.dispatched_at <= stale_cutoff,
+        OutboxEvent.urgent.is_(True) & (OutboxEvent.dispatched_at <= urgent_cutoff),
+    )
     candidates = db.session.execute(
         select(OutboxEvent)
         .where(
             OutboxEvent.completed_at.is_(None),
             OutboxEvent.attempts < MAX_RELAY_ATTEMPTS,
-            or_(
-                (OutboxEvent.dispatched_at.is_(None)) & (OutboxEvent.created_at <= fresh_cutoff),
-                OutboxEvent.dispatched_at <= stale_cutoff,
-            ),
+            OutboxEvent.id > after_id,
+            or_(never_dispatched, stranded),
         )
         .order_by(OutboxEvent.id)
-        .limit(200)
+        .limit(RELAY_BATCH)
     ).scalars().all()
     due = []
     for event in candidates:
@@ -276,8 +305,9 @@ def relay_pending() -> int:
             event.completed_at = now  # out of the stale window for good
         else:
             due.append(event.id)
+    looked_at = [event.id for event in candidates]
     db.session.commit()
-    return dispatch(due)
+    return looked_at, due
 
 
 def _work_done(event: OutboxEvent) -> bool:
