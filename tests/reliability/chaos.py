@@ -5,8 +5,8 @@
 * `Service`: one process group (gunicorn, `celery -A worker worker`, `celery -A worker beat`)
   with its output in a log file; `kill()` SIGKILLs the whole group, prefork children included,
   as an OOM killer or a lost VM would.
-* `FaultySmtp`: an aiosmtpd sink that records every accepted message with its arrival time and
-  answers `451` to every DATA during a time window.
+* `FaultySmtp`: an aiosmtpd sink that records every accepted message with its arrival time,
+  answers `451` to every DATA during a time window, and counts its open connections.
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from email.policy import default as default_policy
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 REPO = Path(__file__).resolve().parent.parent.parent
 
@@ -104,6 +105,13 @@ class Service:
         self._signal_group(signal.SIGKILL)
         self.process.wait(timeout=10)
 
+    def freeze(self) -> None:
+        """SIGSTOP the group: a worker too busy to take anything from its queue."""
+        self._signal_group(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self._signal_group(signal.SIGCONT)
+
     def kill_a_child(self, rng) -> int | None:
         """SIGKILL one prefork child (as the OOM killer picks one); the parent forks a new one."""
         if self.process is None:
@@ -176,6 +184,7 @@ class _SinkHandler:
         self.attempts = 0
         self.refused = 0
         self.fail_until = 0.0
+        self.open_connections = 0
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope) -> str:
@@ -192,11 +201,31 @@ class _SinkHandler:
         return "250 2.0.0 OK queued"
 
 
+class _CountingSmtp(SMTP):
+    """aiosmtpd's server side, counting open connections: once a killed client's are closed, the
+    sink's record of what it accepted from that client is final (closing cancels the session)."""
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        with self.event_handler.lock:
+            self.event_handler.open_connections += 1
+
+    def connection_lost(self, error) -> None:
+        super().connection_lost(error)
+        with self.event_handler.lock:
+            self.event_handler.open_connections -= 1
+
+
+class _CountingController(Controller):
+    def factory(self) -> SMTP:
+        return _CountingSmtp(self.handler, **self.SMTP_kwargs)
+
+
 class FaultySmtp:
     def __init__(self) -> None:
         self.handler = _SinkHandler()
         self.host, self.port = "127.0.0.1", free_port()
-        self._controller = Controller(self.handler, hostname=self.host, port=self.port)
+        self._controller = _CountingController(self.handler, hostname=self.host, port=self.port)
 
     def start(self) -> None:
         self._controller.start()
@@ -213,6 +242,11 @@ class FaultySmtp:
     def received(self) -> list[Received]:
         with self.handler.lock:
             return list(self.handler.received)
+
+    @property
+    def open_connections(self) -> int:
+        with self.handler.lock:
+            return self.handler.open_connections
 
 
 def service_env(**settings: str) -> dict[str, str]:

@@ -11,11 +11,12 @@ so CI logs show it without `-s`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import Engine, create_engine, text
 
 from tests.reliability import chaos
 
@@ -32,6 +33,8 @@ FAST_TIMINGS = {
     "MAIL_RETRY_MAX_SECONDS": "8",
 }
 WEBHOOK_SECRET = "reliability-webhook-secret"
+# The worker's database sessions carry this name, so a kill can wait for them to end.
+WORKER_APPLICATION_NAME = "neurodesk-chaos-worker"
 
 
 @pytest.fixture
@@ -48,17 +51,49 @@ class Stack:
     beat: chaos.Service
     base_url: str
     log_dir: Path
+    database: Engine
+    # Message-IDs the sink accepted from a worker that was then killed before its COMMIT marked
+    # them sent: the only emails that may, and will, arrive twice.
+    sends_cut: set[str] = field(default_factory=set)
+    kills_inside_a_send: int = 0
 
     def restart_worker(self) -> None:
         self.worker.start()
         self.worker.wait_for_output("ready.", timeout=60)
+
+    def kill_worker(self) -> None:
+        """SIGKILL the worker group and record which sends it cut inside the window, before a restart."""
+        self.worker.kill()
+        # Its database sessions end (rolling back) and its SMTP connections close with its sockets;
+        # after that nobody sends until the restart, so what the sink holds and the rows say is final.
+        chaos.wait_until(lambda: self._worker_sessions() == 0, 30, "the killed worker's database sessions to end")
+        chaos.wait_until(lambda: self.smtp.open_connections == 0, 30, "the killed worker's SMTP connections to close")
+        accepted = sorted({mail.message_id for mail in self.smtp.received})
+        with self.database.connect() as conn:
+            cut = set(conn.execute(text(
+                "SELECT message_id FROM outbound_email WHERE status <> 'sent' AND message_id = ANY(:accepted)"),
+                {"accepted": accepted}).scalars())
+        if cut - self.sends_cut:
+            self.kills_inside_a_send += 1
+        self.sends_cut |= cut
+
+    def _worker_sessions(self) -> int:
+        with self.database.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :name"),
+                                {"name": WORKER_APPLICATION_NAME}).scalar_one()
 
     def logs(self) -> str:
         return "\n".join(f"--- {s.name} ---\n{s.tail(40)}" for s in (self.worker, self.beat, self.web))
 
 
 @pytest.fixture
-def stack(app, database_url: str, tmp_path: Path) -> Iterator[Stack]:
+def stack_timings() -> dict[str, str]:
+    """Override in a scenario to run with other settings (an empty dict: production defaults)."""
+    return FAST_TIMINGS
+
+
+@pytest.fixture
+def stack(app, database_url: str, tmp_path: Path, stack_timings: dict[str, str]) -> Iterator[Stack]:
     """Everything running and ready; torn down (killed if need be) before `app` truncates the tables."""
     log_dir = tmp_path / "logs"
     log_dir.mkdir()
@@ -66,9 +101,12 @@ def stack(app, database_url: str, tmp_path: Path) -> Iterator[Stack]:
     smtp = chaos.FaultySmtp()
     port = chaos.free_port()
     env = chaos.service_env(DATABASE_URL=database_url, REDIS_URL=redis.url, MAIL_SERVER=smtp.host,
-                            MAIL_PORT=str(smtp.port), INBOUND_WEBHOOK_SECRET=WEBHOOK_SECRET, **FAST_TIMINGS)
-    stack = Stack(redis, smtp, chaos.web(env, log_dir, port), chaos.worker(env, log_dir), chaos.beat(env, log_dir),
-                  f"http://127.0.0.1:{port}", log_dir)
+                            MAIL_PORT=str(smtp.port), INBOUND_WEBHOOK_SECRET=WEBHOOK_SECRET,
+                            **stack_timings)
+    worker_env = {**env, "DATABASE_URL": f"{database_url}?application_name={WORKER_APPLICATION_NAME}"}
+    database = create_engine(database_url, pool_size=1)
+    stack = Stack(redis, smtp, chaos.web(env, log_dir, port), chaos.worker(worker_env, log_dir),
+                  chaos.beat(env, log_dir), f"http://127.0.0.1:{port}", log_dir, database)
     started: list[chaos.Service] = []
     try:
         redis.start()
@@ -84,6 +122,7 @@ def stack(app, database_url: str, tmp_path: Path) -> Iterator[Stack]:
             service.stop()
         redis.service.stop()
         smtp.stop()
+        database.dispose()
 
 
 def _answers(url: str) -> bool:

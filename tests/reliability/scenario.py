@@ -48,8 +48,9 @@ class Chaos(threading.Thread):
             self.failure = exc
 
     def kill_worker(self) -> None:
-        self.stack.worker.kill()
-        self.note("worker SIGKILLed")
+        cut_before = len(self.stack.sends_cut)
+        self.stack.kill_worker()
+        self.note(f"worker SIGKILLed (sends cut after the 250: {len(self.stack.sends_cut) - cut_before})")
         self.stack.restart_worker()
         self.note("worker restarted and ready")
 

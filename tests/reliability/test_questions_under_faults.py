@@ -1,9 +1,11 @@
 """300 questions while the worker is SIGKILLed twice, Redis is down 10 s and SMTP answers 451 for 15 s.
 
-Every accepted question reaches its surgeon exactly once and its patient is acknowledged
-exactly once: nothing lost, nothing duplicated, counted at the SMTP sink by Message-ID and by
-the `[Q-...]` reference in the subject. Fault times are random within their windows (the
-seed is printed; `CHAOS_SEED=n` replays a run).
+Every accepted question reaches its surgeon and its patient: nothing lost, counted at the SMTP
+sink by Message-ID and by the `[Q-...]` reference in the subject. An email arrives twice only
+when a kill landed inside its send (the sink answered 250, the worker died before its COMMIT):
+the harness records each such send at the kill, and the copies must be exactly those, each
+with the Message-ID of the first. Fault times are random within their windows (the seed is
+printed; `CHAOS_SEED=n` replays a run).
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import os
 import random
 import statistics
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 
 import pytest
 from sqlalchemy import func, select
@@ -84,8 +86,9 @@ def test_every_accepted_question_reaches_its_surgeon_exactly_once_through_kills_
     by_message_id = Counter(mail.message_id for mail in received)
     lost = sorted(r for r in accepted if notifications[r] == 0)
     lost_acks = sorted(r for r in accepted if acks[r] == 0)
-    duplicated = sum(n - 1 for n in by_message_id.values() if n > 1)
-    duplicated_by_subject = sum(n - 1 for counts in (notifications, acks) for n in counts.values() if n > 1)
+    duplicated = {message_id for message_id, n in by_message_id.items() if n > 1}
+    copies = sum(n - 1 for n in by_message_id.values())
+    message_ids_per_email = _message_ids_per_email(received)
     latencies = sorted(received_at - accepted[ref].accepted_at
                        for ref, received_at in _first_arrivals(received).items() if ref in accepted)
     report_figures(f"Scenario A: questions under faults (seed {seed})", [
@@ -97,8 +100,8 @@ def test_every_accepted_question_reaches_its_surgeon_exactly_once_through_kills_
         ("patient acknowledgements delivered", sum(1 for r in accepted if acks[r])),
         ("emails at the sink (incl. red-flag alerts)", len(received)),
         ("lost (no surgeon notification)", len(lost)),
-        ("duplicated (same Message-ID twice)", duplicated),
-        ("duplicated (same reference and kind twice)", duplicated_by_subject),
+        ("worker processes killed inside a send (250 in, COMMIT lost)", len(stack.sends_cut)),
+        ("emails that arrived twice (same Message-ID)", copies),
         ("SMTP attempts / answered 451", f"{stack.smtp.handler.attempts} / {stack.smtp.handler.refused}"),
         ("submit-to-surgeon-mail latency p50 / max",
          f"{statistics.median(latencies):.1f} s / {latencies[-1]:.1f} s" if latencies else "n/a"),
@@ -110,10 +113,22 @@ def test_every_accepted_question_reaches_its_surgeon_exactly_once_through_kills_
     assert set(tickets) == set(accepted), "accepted references and tickets in the database differ"
     assert settled, f"not drained: new={new} queued={queued} failed={failed}\n{stack.logs()}"
     assert (lost, lost_acks) == ([], []), "accepted questions whose email never arrived"
-    assert duplicated == 0 and duplicated_by_subject == 0, "an email reached its recipient twice"
-    assert all(notifications[r] == 1 and acks[r] == 1 for r in accepted)
+    assert all(len(ids) == 1 for ids in message_ids_per_email.values()), "a resend carried a new Message-ID"
+    assert duplicated == stack.sends_cut and copies == len(duplicated), \
+        "emails arrived twice other than the sends a kill cut inside the window"
     assert set(tickets.values()) == {"assigned"}
     assert failed == 0 and sorted(by_message_id) == sorted(m for m, _ in rows), "sink and outbox rows differ"
+
+
+def _message_ids_per_email(received) -> dict[tuple[str, str], set[str]]:
+    """(reference, kind of email) -> the Message-IDs it arrived with."""
+    ids: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for mail in received:
+        match = REFERENCE.search(mail.subject)
+        if match:
+            kind = next((k for k in (NOTIFICATION, ACK) if k in mail.subject), mail.subject.split("]")[-1])
+            ids[(match.group(1), kind)].add(mail.message_id)
+    return ids
 
 
 def _first_arrivals(received) -> dict[str, float]:
