@@ -147,3 +147,66 @@ def test_windows_line_endings_are_normalised():
 
 def test_runs_of_blank_lines_left_by_removed_quotes_collapse():
     assert clean_reply("A\n> q\n\n\n\n> q\nB") == "A\n\nB"
+
+
+# ---- attribution lines in forms no pattern lists: any that introduces a removed quote block ----
+@pytest.mark.parametrize("attribution", [
+    "On Tue, Dr Spine's clinic wrote:",                                        # AOL, Yahoo: no date
+    "вт, 3 мар. 2026 г. в 10:02, Neurodesk <clinic@x.example>:",                # Gmail in Russian: no verb
+    '3 марта 2026 г., в 10:02, пользователь "Neurodesk" <clinic@x.example> написал:',  # Android, Russian
+    "wt., 3 mar 2026 o 10:02 Neurodesk <clinic@x.example> napisał(a):",          # Gmail, Polish
+    "W dniu 3.03.2026 o 10:02, Neurodesk pisze:",                              # Thunderbird, Polish
+    "Em ter., 3 de mar. de 2026 às 10:02, Neurodesk <clinic@x.example> escreveu:",  # Gmail, Portuguese
+    "Clinic Desk <clinic@x.example> hat am 3. März geschrieben:",               # an unknown client's German
+])
+def test_any_attribution_directly_above_the_removed_quote_goes(attribution: str):
+    assert clean_reply(f"Answer.\n\n{attribution}\n\n{QUOTE}") == "Answer."
+
+
+def test_russian_android_attribution_wrapped_over_two_lines_goes():
+    text = f'Ответ.\n\n3 марта 2026 г., в 10:02, пользователь "Neurodesk Clinic" <\nclinic@x.example> написал:\n\n{QUOTE}'
+    assert clean_reply(text) == "Ответ."
+
+
+def test_a_line_of_the_reply_ending_in_a_colon_above_a_quote_is_kept_without_a_date_address_or_verb():
+    text = "My answer to your question:\n> Can I swim?\nYes, gently."
+    assert clean_reply(text) == "My answer to your question:\nYes, gently."
+
+
+@pytest.mark.parametrize("own_line", ["I saw your scan on 3 March.", "Hi Anna"])
+def test_a_line_of_the_reply_is_never_joined_to_the_whole_attribution_below_it(own_line: str):
+    text = f"{own_line}\nOn Tue, 3 Mar 2026 at 10:02, Clinic <clinic@x.example> wrote:\n{QUOTE}"
+    assert clean_reply(text) == own_line
+
+
+# ---- header blocks above unquoted history: any order, more languages ----
+@pytest.mark.parametrize("header", [
+    # Windows Mail in Russian
+    "От: Neurodesk <clinic@x.example>\nОтправлено: 3 марта 2026 г. 10:02\nКому: Dr Ivanova\nТема: Вопрос",
+    # Hotmail: the block starts with Date:
+    "Date: Tue, 3 Mar 2026 10:02:00 +0000\nFrom: clinic@x.example\nTo: surgeon@x.example\nSubject: Question",
+    # Outlook in Polish, Italian, Portuguese
+    "Od: Neurodesk <clinic@x.example>\nWysłano: wtorek, 3 marca 2026 10:02\nDo: Dr Nowak\nTemat: Pytanie",
+    "Da: Neurodesk <clinic@x.example>\nInviato: martedì 3 marzo 2026 10:02\nA: Dr Rossi\nOggetto: Domanda",
+    "De: Neurodesk <clinic@x.example>\nEnviado: terça-feira, 3 de março de 2026 10:02\nPara: Dr Silva\nAssunto: Pergunta",
+    # Subject first, then the rest (a webmail's forward)
+    "Subject: Question\nDate: 3 Mar 2026\nFrom: clinic@x.example",
+])
+def test_header_blocks_in_any_order_and_language_cut_history(header: str):
+    assert clean_reply(f"Da.\n\n{header}\n\nMogę pływać?") == "Da."
+
+
+def test_two_header_like_lines_in_a_reply_are_kept():
+    text = "Date: Monday at 10 suits me.\nTo: bring your scans, please."
+    assert clean_reply(text) == text
+
+
+@pytest.mark.parametrize("footer", ["Отправлено с iPhone", "Wysłane z iPhone'a", "Inviato da iPhone",
+                                    "Enviado do meu iPhone"])
+def test_mobile_footers_in_more_languages_are_stripped(footer: str):
+    assert clean_reply(f"Tak.\n\n{footer}") == "Tak."
+
+
+@pytest.mark.parametrize("sign_off", ["С уважением,", "Pozdrawiam", "Cordiali saluti", "Atenciosamente,"])
+def test_sign_offs_in_more_languages_are_stripped(sign_off: str):
+    assert clean_reply(f"Tak.\n\n{sign_off}\nDr Nowak") == "Tak."

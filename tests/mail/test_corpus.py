@@ -60,6 +60,15 @@ REPLIES: dict[str, str] = {
     "foreign_reply_domain.eml": "Answer.",
     # The stdlib ends the header block at the first line that is not a header; the rest is body.
     "missing_headers.eml": "this line is not a header\nContent-Type: text/plain\n\nThanks, all clear.",
+    "aol_unknown_attribution.eml": (
+        "Yes, you can start the walking programme now. Ten minutes twice a day to begin with."
+    ),
+    "android_russian.eml": "Добрый день!\n\nДа, плавать можно через шесть недель после операции.",
+    "windows_mail_russian.eml": "Здравствуйте,\n\nшов заживает хорошо, повязку можно снять.",
+    "hotmail_date_first.eml": "Hi,\n\nThe numbness should settle over three months. Let us know if it spreads.",
+    "gmail_polish.eml": "Dzień dobry,\n\nmoże Pani wrócić do pracy biurowej od przyszłego tygodnia.",
+    "outlook_italian.eml": "Buongiorno,\n\nsì, può guidare dopo sei settimane.",
+    "gmail_portuguese.eml": "Olá,\n\npode voltar a nadar daqui a duas semanas.",
 }
 
 # file -> why it must never be forwarded or answered

@@ -34,7 +34,19 @@ ATTRIBUTIONS: list[re.Pattern[str]] = [
     re.compile(r"^Il\b(?=.*\d).{1,300}\bha scritto\s*:$", _I),
     re.compile(r"^Em\b(?=.*\d).{1,300}\bescreveu\s*:$", _I),
     re.compile(r"^(?:Den|På)\b(?=.*\d).{1,300}\bskrev\b.{0,300}:$", _I),
+    # Russian (Android, Mail.ru, Yandex): '3 марта 2026 г., в 10:02, пользователь "Name" <a@b> написал:'
+    re.compile(r"^(?=.*\d).{1,300}\b(?:написал|написала|пишет)\s*:$", _I),
+    # Polish (Gmail, Thunderbird): "wt., 3 mar 2026 o 10:02 Name <a@b> napisał(a):", "W dniu ... pisze:"
+    re.compile(r"^(?=.*\d).{1,300}\b(?:napisał\(a\)|napisała|napisał|pisze)\s*:$", _I),
 ]
+
+# A line directly above a `>` quote block that introduces it in a form not listed above
+# ("On Tue, Dr Spine's clinic wrote:", Gmail's Russian "вт, 3 мар. 2026 г. в 10:02, Name <a@b>:"):
+# it ends with a colon and carries a date, an address or a verb of writing. The quote goes,
+# so the line would only dangle.
+_INTRODUCES_QUOTE = re.compile(
+    r"^(?=.*(?:\d|@|\b(?:wrote|writes|schrieb|[ée]crit|escribi[óo]|schreef|scritto|escreveu|skrev"
+    r"|написал|написала|пишет|napisał|pisze)\b)).{1,300}:$", _I)
 
 # Lines after which everything is history, never interleaved: clients that quote without `>`.
 HISTORY_STARTS: list[re.Pattern[str]] = [
@@ -42,26 +54,32 @@ HISTORY_STARTS: list[re.Pattern[str]] = [
     re.compile(
         r"^-{2,}\s*(?:Original Message|Ursprüngliche Nachricht|Originalnachricht|Message d'origine"
         r"|Mensaje original|Oorspronkelijk bericht|Messaggio originale|Mensagem original"
-        r"|Originalmeddelande|Opprinnelig melding)\s*-{2,}$", _I),
+        r"|Originalmeddelande|Opprinnelig melding|Исходное сообщение|Wiadomość oryginalna"
+        r"|Oryginalna wiadomość)\s*-{2,}$", _I),
     # Outlook desktop/web: a long underscore rule above the "From: / Sent:" block
     re.compile(r"^_{20,}$"),
     # Gmail "---------- Forwarded message ---------", Thunderbird "-------- Forwarded Message --------"
     re.compile(r"^-{2,}\s*(?:Forwarded message|Weitergeleitete Nachricht|Message transféré"
-               r"|Mensaje reenviado|Doorgestuurd bericht)\s*-{2,}$", _I),
+               r"|Mensaje reenviado|Doorgestuurd bericht|Пересылаемое сообщение|Wiadomość przekazana dalej"
+               r"|Messaggio inoltrato|Mensagem encaminhada)\s*-{2,}$", _I),
     # Apple Mail forwards
     re.compile(r"^(?:Begin forwarded message|Anfang der weitergeleiteten Nachricht"
                r"|Début du message réexpédié)\s*:$", _I),
 ]
 
-# The header block Outlook (desktop, web, mobile) puts above unquoted history, in the
-# languages of its UI: a From line followed closely by at least two more of these fields.
-_FROM_FIELD = re.compile(r"^\*?(?:From|Von|De|Van|Da|Från|Fra|Od)\s*:\*?\s*\S", _I)
+# The header block Outlook, Windows Mail and webmail (Hotmail, Yahoo, AOL) put above unquoted
+# history, in the languages of their UI and in any order (Hotmail starts with Date:): three
+# different fields within a few lines. One "From:" or "A:" line in a reply is not a block.
 _HEADER_FIELDS: list[re.Pattern[str]] = [
-    re.compile(r"^\*?(?:Sent|Date|Gesendet|Datum|Envoyé|Enviado|Fecha|Verzonden|Inviato|Data|Skickat)\s*:", _I),
-    re.compile(r"^\*?(?:To|An|À|A|Para|Aan|Till|Til)\s*:", _I),
-    re.compile(r"^\*?(?:Subject|Betreff|Objet|Asunto|Onderwerp|Oggetto|Assunto|Ämne|Emne)\s*:", _I),
-    re.compile(r"^\*?(?:Cc|Kopie)\s*:", _I),
+    re.compile(r"^\*?(?:From|Von|De|Van|Da|Från|Fra|Od|От)\s*:\*?\s*\S", _I),
+    re.compile(r"^\*?(?:Sent|Date|Gesendet|Datum|Envoyé|Enviado|Enviada|Fecha|Verzonden|Inviato|Data|Skickat"
+               r"|Отправлено|Дата|Wysłano)\s*:", _I),
+    re.compile(r"^\*?(?:To|An|À|A|Para|Aan|Till|Til|Кому|Do)\s*:", _I),
+    re.compile(r"^\*?(?:Subject|Betreff|Objet|Asunto|Onderwerp|Oggetto|Assunto|Ämne|Emne|Тема|Temat)\s*:", _I),
+    re.compile(r"^\*?(?:Cc|Kopie|Копия|DW|Kopia)\s*:", _I),
 ]
+_HEADER_BLOCK_FIELDS = 3
+_HEADER_BLOCK_LINES = 8
 
 # RFC 3676 section 4.3 signature separator "-- " (often sent without its trailing space).
 _SIG_DASHES = re.compile(r"^-- ?$")
@@ -76,6 +94,10 @@ MOBILE_FOOTERS: list[re.Pattern[str]] = [
     re.compile(r"^Envoyé de mon .{1,40}$", _I),                     # French
     re.compile(r"^Enviado desde mi .{1,40}$", _I),                  # Spanish
     re.compile(r"^Verzonden (?:vanaf|met) mijn .{1,40}$", _I),      # Dutch
+    re.compile(r"^Отправлено (?:с|из) .{1,40}$", _I),               # Russian iOS, Mail.ru, Yandex
+    re.compile(r"^Wysłane z .{1,40}$", _I),                         # Polish
+    re.compile(r"^Inviato da .{1,40}$", _I),                        # Italian
+    re.compile(r"^Enviado do (?:meu )?.{1,40}$", _I),               # Portuguese
 ]
 
 # Sign-offs: cut (with what follows) only when a short block of name/title lines follows.
@@ -87,6 +109,8 @@ SIGN_OFFS = re.compile(
     r"|(?:bien )?cordialement|bien à vous|(?:meilleures )?salutations"
     r"|(?:un )?(?:cordial )?saludos?(?: cordiales)?|atentamente"
     r"|(?:met )?(?:vriendelijke |hartelijke )?groet(?:en)?"
+    r"|с уважением|всего доброго|pozdrawiam|z poważaniem|(?:cordiali |distinti )?saluti"
+    r"|atenciosamente|cumprimentos|abraços?"
     r")[\s,.!-]*$",
     _I,
 )
@@ -107,21 +131,36 @@ def _attribution_at(lines: list[str], i: int) -> int:
     first = _plain(lines[i])
     if not first or len(first) > 300:
         return 0
-    if any(p.match(first) for p in ATTRIBUTIONS):
+    if _is_attribution(first, lines, i + 1):
         return 1
-    if i + 1 < len(lines) and not _quoted(lines[i + 1]):
-        joined = f"{first} {_plain(lines[i + 1])}"
-        if any(p.match(joined) for p in ATTRIBUTIONS):
+    # A wrapped attribution breaks mid-phrase, often inside the address ("Name <" / "a@b> wrote:");
+    # a line that ends a sentence, or sits above a whole attribution, is the reply's own.
+    if i + 1 < len(lines) and not _quoted(lines[i + 1]) and not first.endswith((".", "!", "?")):
+        second = _plain(lines[i + 1])
+        broken_address = first.count("<") > first.count(">")
+        if ((broken_address or not _is_attribution(second, lines, i + 2))
+                and _is_attribution(f"{first} {second}", lines, i + 2)):
             return 2
     return 0
 
 
+def _is_attribution(text: str, lines: list[str], next_line: int) -> bool:
+    return any(p.match(text) for p in ATTRIBUTIONS) or bool(
+        _INTRODUCES_QUOTE.match(text) and _quote_follows(lines, next_line))
+
+
+def _quote_follows(lines: list[str], i: int) -> bool:
+    after = next((line for line in lines[i:] if line.strip()), None)
+    return after is not None and _quoted(after)
+
+
 def _header_block_at(lines: list[str], i: int) -> bool:
-    if not _FROM_FIELD.match(_plain(lines[i])):
+    fields = [n for n, field in enumerate(_HEADER_FIELDS) if field.match(_plain(lines[i]))]
+    if not fields:
         return False
-    following = [_plain(line) for line in lines[i + 1 : i + 8]]
-    hits = {n for n, field in enumerate(_HEADER_FIELDS) for line in following if field.match(line)}
-    return len(hits) >= 2
+    following = [_plain(line) for line in lines[i + 1 : i + _HEADER_BLOCK_LINES]]
+    seen = set(fields[:1]) | {n for n, field in enumerate(_HEADER_FIELDS) for line in following if field.match(line)}
+    return len(seen) >= _HEADER_BLOCK_FIELDS
 
 
 def _cut_history(lines: list[str]) -> list[str]:
@@ -176,6 +215,10 @@ def _cut_sign_off(lines: list[str]) -> list[str]:
     return lines
 
 
+# A horizontal rule some webmails (AOL, Yahoo) draw above the history they quote.
+_RULE = re.compile(r"^[-_=~*]{3,}$")
+
+
 def _tidy(lines: list[str]) -> str:
     out: list[str] = []
     for line in lines:
@@ -183,6 +226,8 @@ def _tidy(lines: list[str]) -> str:
         if not line and (not out or not out[-1]):
             continue  # no leading blank lines, no runs of blank lines where quotes were
         out.append(line)
+    while out and (not out[-1] or _RULE.match(out[-1])):
+        out.pop()  # the rule above removed history would dangle
     return "\n".join(out).strip("\n")
 
 
