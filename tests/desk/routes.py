@@ -43,6 +43,8 @@ ROLE_MATRIX: dict[tuple[str, str], tuple[str, dict[str, int]]] = {
     ("desk.audit_log", "GET"): ("/desk/audit", admin_only(200)),
     # The dev mailbox holds every patient's mail: coordinators and admins only.
     ("desk.mail_list", "GET"): ("/desk/mail", coordination(200)),
+    ("desk.reports", "GET"): ("/desk/reports", coordination(200)),
+    ("desk.reports_csv", "GET"): ("/desk/reports.csv", coordination(200)),
     ("desk.mail_detail", "GET"): (f"/desk/mail/{MISSING}", coordination(404)),
     ("desk.mail_html", "GET"): (f"/desk/mail/{MISSING}/html", coordination(404)),
     # Tickets: an unknown reference is 404 for everyone signed in. Who may do what on a real
