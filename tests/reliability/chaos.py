@@ -47,6 +47,28 @@ def wait_until(predicate, timeout: float, what: str, poll: float = 0.1):
         time.sleep(poll)
 
 
+def wait_while_progressing(done, progress, what: str, *, stalled_after: float = 90.0, at_most: float = 600.0,
+                           poll: float = 0.5) -> None:
+    """Poll until `done()`; fail only when `progress()` has not changed for `stalled_after` seconds
+    (the system is stuck, not merely slow on a busy machine) or after `at_most` seconds in all.
+
+    The quiet stretches a recovering system can have are shorter than the stall limit: the
+    compressed re-dispatch of stranded work (30 s) and the longest mail retry backoff (8 s).
+    """
+    started = last_change = time.monotonic()
+    seen = progress()
+    while not done():
+        now = time.monotonic()
+        current = progress()
+        if current != seen:
+            seen, last_change = current, now
+        if now - last_change >= stalled_after:
+            raise AssertionError(f"no progress for {stalled_after:.0f} s waiting for {what} (last state {seen!r})")
+        if now - started >= at_most:
+            raise AssertionError(f"still not {what} after {at_most:.0f} s, though progressing (state {seen!r})")
+        time.sleep(poll)
+
+
 def port_accepts(port: int) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.5):

@@ -59,7 +59,7 @@ class Stack:
 
     def restart_worker(self) -> None:
         self.worker.start()
-        self.worker.wait_for_output("ready.", timeout=60)
+        self.worker.wait_for_output("ready.", timeout=180)  # a loaded machine starts Celery slowly
 
     def kill_worker(self) -> None:
         """SIGKILL the worker group and record which sends it cut inside the window, before a restart."""

@@ -69,8 +69,9 @@ def test_a_broker_restarted_empty_delays_no_question_past_a_minute_urgent_or_two
     assert faults.failure is None, f"fault injection failed: {faults.failure!r}\n{stack.logs()}"
     accepted = {a.reference: a for a in attempts if a.reference}
     urgent = {a.reference for a in attempts if a.reference and questions[a.index] in RED_FLAGS}
-    chaos.wait_until(lambda: snapshot()[:2] == (0, 0) and set(_first_notifications(stack)) >= set(accepted),
-                     OTHERS_WITHIN + 30, "every accepted question's surgeon notification", poll=0.5)
+    chaos.wait_while_progressing(lambda: snapshot()[:2] == (0, 0) and set(_first_notifications(stack)) >= set(accepted),
+                                 lambda: (snapshot(), len(stack.smtp.received)),
+                                 "every accepted question's surgeon notification")
 
     waited = {ref: at - accepted[ref].accepted_at for ref, at in _first_notifications(stack).items()
               if ref in accepted}

@@ -28,7 +28,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
 SUBMISSIONS = 300
 SUBMIT_SECONDS = 60.0
-DELIVERY_DEADLINE = 100.0  # after the last submission
 
 
 def fault_plan(rng: random.Random) -> list[tuple[float, str]]:
@@ -67,10 +66,10 @@ def test_every_accepted_question_reaches_its_surgeon_exactly_once_through_kills_
 
     accepted = {a.reference: a for a in attempts if a.reference}
     try:
-        chaos.wait_until(lambda: snapshot()[:2] == (0, 0)
-                         and set(by_reference(stack.smtp.received, NOTIFICATION)) >= set(accepted)
-                         and set(by_reference(stack.smtp.received, ACK)) >= set(accepted),
-                         DELIVERY_DEADLINE, "every accepted question's emails", poll=0.5)
+        chaos.wait_while_progressing(lambda: snapshot()[:2] == (0, 0)
+                                     and set(by_reference(stack.smtp.received, NOTIFICATION)) >= set(accepted)
+                                     and set(by_reference(stack.smtp.received, ACK)) >= set(accepted),
+                                     lambda: (snapshot(), len(stack.smtp.received)), "every accepted question's emails")
         settled = True
     except AssertionError:
         settled = False

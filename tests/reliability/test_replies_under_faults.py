@@ -52,8 +52,9 @@ def assigned_tickets(stack) -> dict[str, bytes]:
     attempts = submit_questions(stack.base_url, mixed(TICKETS), 10.0, time.monotonic())
     references = {a.reference for a in attempts if a.reference}
     assert len(references) == TICKETS, [a.error for a in attempts if a.error]
-    chaos.wait_until(lambda: set(by_reference(stack.smtp.received, NOTIFICATION)) >= references
-                     and pending() == (0, 0), 90, "the notifications of the seeded tickets", poll=0.25)
+    chaos.wait_while_progressing(lambda: set(by_reference(stack.smtp.received, NOTIFICATION)) >= references
+                                 and pending() == (0, 0), lambda: (pending(), len(stack.smtp.received)),
+                                 "the notifications of the seeded tickets")
     db.session.rollback()
     rows = db.session.execute(
         select(OutboundEmail, Ticket.reference, Staff)
@@ -90,9 +91,9 @@ def test_each_patient_gets_exactly_one_answer_while_the_worker_is_killed(stack, 
     statuses = Counter(r.json()["status"] if r is not None and r.status_code == 202 else f"error {e or r.status_code}"
                        for r, _, e in results.values())
     try:
-        chaos.wait_until(lambda: pending() == (0, 0)
-                         and set(by_reference(stack.smtp.received, ANSWER_SUBJECT)) >= set(references),
-                         90, "every patient's answer", poll=0.25)
+        chaos.wait_while_progressing(lambda: pending() == (0, 0)
+                                     and set(by_reference(stack.smtp.received, ANSWER_SUBJECT)) >= set(references),
+                                     lambda: (pending(), len(stack.smtp.received)), "every patient's answer")
         settled = True
     except AssertionError:
         settled = False
