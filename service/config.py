@@ -144,6 +144,9 @@ class Config:
             self.CELERY_BEAT_SCHEDULE["poll-reply-mailbox"] = {"task": "neurodesk.poll_imap", "schedule": 30.0}
 
         self.PUBLIC_BASE_URL = (env("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+        # The clinic front end's draft preview, "{slug}" and "{token}" filled in; unset: the API URL.
+        self.PREVIEW_URL_TEMPLATE = env("PREVIEW_URL_TEMPLATE") or None
+        self.PREVIEW_TOKEN_HOURS = _number(env("PREVIEW_TOKEN_HOURS"), 24.0)
         # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: trust none).
         # Behind an HTTPS-terminating proxy set 1, so HSTS and rate limits see the real scheme and IP.
         self.TRUST_PROXY_HEADERS = int(_number(env("TRUST_PROXY_HEADERS"), 0))

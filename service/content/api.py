@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, request, url_for
 
-from service.content import page_cache, services
+from service.content import page_cache, preview, services
 from service.content.api_support import (
     cached_read,
     choice_arg,
@@ -112,10 +112,15 @@ def list_articles() -> Response:
 @bp.get("/articles/<slug>")
 @document(
     summary="One article", tags=["articles"],
-    parameters=[query("fields", {"type": "string"}, "Comma list of fields")],
+    parameters=[query("fields", {"type": "string"}, "Comma list of fields"),
+                query("preview", {"type": "string", "maxLength": 500},
+                      "A preview token (POST .../preview-token): reads this article's draft or scheduled version")],
     responses={200: ref("Article"), 301: None, 400: None, 404: None},
 )
 def get_article(slug: str) -> Response:
+    if "preview" in request.args:
+        return _previewed_article(slug, request.args["preview"])
+
     def build():
         staff = current_staff() is not None
         fields = fields_arg(ARTICLE_STAFF_FIELDS if staff else ARTICLE_PUBLIC_FIELDS)
@@ -129,6 +134,32 @@ def get_article(slug: str) -> Response:
         return article_item(article, staff=staff, fields=fields)
 
     return cached_read(build)
+
+
+def _previewed_article(slug: str, token: str) -> Response:
+    """One draft for a front end holding a preview token; never stored, shared or indexed."""
+    try:
+        article = services.get_article(slug)
+    except NotFound:
+        article = None
+    if article is None or not preview.opens(token, article):
+        raise NotFound("No such article, or the preview link has expired.")
+    response = jsonify(article_item(article, staff=False, fields=fields_arg(ARTICLE_PUBLIC_FIELDS)))
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.post("/articles/<slug>/preview-token")
+@document(summary="A signed, expiring token that lets a front end read this article's draft", tags=["articles"],
+          auth=True, responses={201: ref("PreviewToken"), 404: None})
+def create_preview_token(slug: str) -> Response:
+    require_editor()
+    link = preview.issue(services.get_article(slug))
+    response = jsonify({"token": link.token, "expires_at": link.expires_at.isoformat() + "Z", "url": link.url})
+    response.status_code = 201
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/articles")

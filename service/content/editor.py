@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from flask_login import current_user
 from sqlalchemy import select
 
+from service.content import preview
 from service.content import services as content
 from service.content.forms import ArticleForm, FaqForm, SectionForm, choice
 from service.content.markdown import render_markdown, slugify
@@ -169,6 +170,15 @@ def new_article():
 @bp.route("/articles/<int:article_id>", methods=["GET", "POST"])
 def edit_article(article_id: int):
     return _edit_article(db.get_or_404(Article, article_id))
+
+
+@bp.post("/articles/<int:article_id>/preview-link")
+def preview_on_front_end(article_id: int):
+    """PREVIEW_URL_TEMPLATE set: open the clinic front end's preview of this article (saved state)."""
+    article = db.get_or_404(Article, article_id)
+    if not current_app.config.get("PREVIEW_URL_TEMPLATE"):
+        abort(404)
+    return redirect(preview.issue(article).url, code=303)
 
 
 @bp.get("/articles/<int:article_id>/revisions")

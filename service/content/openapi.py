@@ -163,6 +163,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "tags": {"type": "array", "items": {"type": "string"}}, "status": {"type": "string"},
         "published_at": _DT, "note": {"type": "string"}, "author": {"type": ["string", "null"]},
         "created_at": _DT}},
+    "PreviewToken": {"type": "object", "required": ["token", "expires_at", "url"], "properties": {
+        "token": {"type": "string"}, "expires_at": _DT, "url": {"type": "string", "format": "uri"}}},
     "RevisionList": _list_of("Revision"),
     "Rollback": {"type": "object", "required": ["revision"], "additionalProperties": False,
                  "properties": {"revision": {"type": "integer", "minimum": 1}}},

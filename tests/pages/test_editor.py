@@ -211,3 +211,27 @@ def test_sections_and_faqs_can_be_edited(coordinator):
     response = coordinator.post(url, data=data)
     assert response.status_code == 303
     assert "A clearer answer, checked in clinic." in coordinator.get("/ask").text
+
+
+def test_with_a_front_end_template_the_editor_opens_its_preview_of_the_saved_draft(app, coordinator):
+    app.config["PREVIEW_URL_TEMPLATE"] = "https://www.clinic.example/preview/{slug}?token={token}"
+    draft = services.create_article({"slug": "scoliosis-draft", "title": "Scoliosis", "body": "Draft text."})
+    from service.extensions import db
+    db.session.commit()
+    page = coordinator.get(f"/desk/content/articles/{draft.id}")
+    assert "Preview on the clinic website" in page.text
+    response = coordinator.post(f"/desk/content/articles/{draft.id}/preview-link", data={"csrf_token": csrf_from(page.text)})
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert location.startswith("https://www.clinic.example/preview/scoliosis-draft?token=")
+    token = location.split("token=", 1)[1]
+    read = coordinator.application.test_client().get(f"/api/v1/articles/scoliosis-draft?preview={token}")
+    assert read.status_code == 200 and read.get_json()["title"] == "Scoliosis"
+
+
+def test_without_a_front_end_template_the_editor_keeps_its_own_preview_only(coordinator):
+    page = coordinator.get(f"/desk/content/articles/{article_id('failed-back-syndrome')}")
+    assert "Preview on the clinic website" not in page.text and 'value="preview"' in page.text
+    response = coordinator.post(f"/desk/content/articles/{article_id('failed-back-syndrome')}/preview-link",
+                                data={"csrf_token": csrf_from(page.text)})
+    assert response.status_code == 404
