@@ -96,8 +96,11 @@ class Config:
         # Periodic tasks run by `celery -A worker beat`; each room adds its own entries.
         self.CELERY_BEAT_SCHEDULE = {
             # Hand over outbox events a request could not (broker down) and re-dispatch stranded ones.
+            # On the urgent queue: the relay recovers lost emergencies, so it must not wait behind
+            # the very backlog a broker restart leaves.
             "relay-outbox": {"task": "neurodesk.relay_outbox",
-                             "schedule": _number(env("OUTBOX_RELAY_INTERVAL_SECONDS"), 5.0)},
+                             "schedule": _number(env("OUTBOX_RELAY_INTERVAL_SECONDS"), 5.0),
+                             "options": {"queue": URGENT_QUEUE}},
             # Retrain triage when content was published or coordinators corrected tags (cheap no-op otherwise).
             "retrain-triage": {"task": "neurodesk.retrain_triage", "schedule": 120.0},
             # Remind surgeons of overdue questions, then escalate to coordinators (each once).
