@@ -75,7 +75,7 @@ class Order:
             branches.append(and_(*equal, _past(key, value, forward)))
         clause = or_(*branches)
         first, value = self.keys[0], values[0]
-        if not first.nullable:
+        if not first.nullable and first.kind is not bool:
             # The same rows, said so that the first key's index gives a range, not a full scan.
             later = first.descending == forward
             clause = and_(first.column <= value if later else first.column >= value, clause)
@@ -128,15 +128,20 @@ def _parse(key: Key, value: Any) -> Any:
 
 
 def _equal(key: Key, value: Any) -> ColumnElement[bool]:
-    return key.column.is_(None) if value is None else key.column == value
+    if value is None or key.kind is bool:  # SQL has no `< true`: booleans compare with IS
+        return key.column.is_(value)
+    return key.column == value
 
 
 def _past(key: Key, value: Any, forward: bool) -> ColumnElement[bool]:
     """Strictly beyond `value` on this key alone, NULLs last (so nothing is after a NULL)."""
     if value is None:
         return false() if forward else key.column.is_not(None)
-    later = key.descending == forward
-    beyond = key.column < value if later else key.column > value
+    later = key.descending == forward  # towards smaller values
+    if key.kind is bool:
+        beyond = key.column.is_(False) if later and value else key.column.is_(True) if not later and not value else false()
+    else:
+        beyond = key.column < value if later else key.column > value
     if key.nullable and forward:
         return or_(beyond, key.column.is_(None))
     return beyond

@@ -35,17 +35,20 @@ def position(args: Mapping[str, str]) -> Position:
     return Position(number=number, after=after, before=before)
 
 
-def page_to_read(where_from: Position, total: int, size: int, cap: int = COUNT_CAP) -> int:
+def page_to_read(where_from: Position, total: int, size: int, cap: int | None = None) -> int:
     """The page number to read: past the end of an exactly counted list, its last page; past
     the numbered pages of a longer one, a BadRequest pointing at the Older link."""
+    cap = COUNT_CAP if cap is None else cap
     if total <= cap:
         return min(where_from.number, max(1, -(-total // size)))
     max_page = max(1, cap // size)
     if where_from.number > max_page:
-        raise BadRequest(f"Pages are numbered up to {max_page}; the Older link at the foot of a page goes further.")
+        raise BadRequest(f"Pages are numbered up to {max_page}; the Next (or Older) link at the foot of each "
+                         "page goes further.")
     return where_from.number
 
 
-def page_count(total: int, size: int, cap: int = COUNT_CAP) -> int | None:
+def page_count(total: int, size: int, cap: int | None = None) -> int | None:
     """How many pages a list has, when its count is exact (None: "1,000+")."""
+    cap = COUNT_CAP if cap is None else cap
     return max(1, -(-total // size)) if total <= cap else None
