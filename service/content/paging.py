@@ -43,14 +43,21 @@ def faq_page(*, topic: str | None, section: str | None, limit: int, offset: int 
 
 
 def _page(query: Select, order: keyset.Order, limit: int, offset: int, after: str | None) -> ListPage:
-    if after is not None and order.decode(after) is None:
+    start = order.decode(after) if after is not None else None
+    if after is not None and start is None:
         raise BadRequest("Invalid after.", fields={"after": ["Use meta.next_cursor of the page before, unchanged."]},
                          code="invalid_query")
     total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-    if after is not None:
-        query = query.where(order.after(order.decode(after)))
-    rows = list(db.session.execute(
-        query.order_by(*order.order_by()).offset(offset).limit(limit + 1)).unique().scalars())
+    if start is not None:
+        query = query.where(order.after(start))
+    # Sort ids, not rows: the rows carry bodies and eager-loaded relations (a FAQ's article), and
+    # sorting thousands of those spilled to disk; the page's own rows are loaded by id after.
+    entity = query.column_descriptions[0]["entity"]
+    ids = list(db.session.execute(
+        query.with_only_columns(entity.id, maintain_column_froms=True)
+        .order_by(*order.order_by()).offset(offset).limit(limit + 1)).scalars())
+    loaded = {row.id: row for row in db.session.execute(select(entity).where(entity.id.in_(ids))).unique().scalars()}
+    rows = [loaded[i] for i in ids if i in loaded]
     more = len(rows) > limit
     rows = rows[:limit]
     return ListPage(rows, total, order.encode(rows[-1]) if more else None)
