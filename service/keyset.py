@@ -164,28 +164,38 @@ def read_page(query: Select, order: Order, size: int, *, after: str | None = Non
     ignored (the first page)."""
     start = order.decode(after)
     if start is not None:
-        rows = _fetch(query.where(order.after(start)).order_by(*order.order_by()).limit(size + 1))
+        rows = fetch(query.where(order.after(start)), order.order_by(), limit=size + 1)
         more = len(rows) > size
         rows = rows[:size]
         return Window(rows, newer=order.encode(rows[0]) if rows else None,
                       older=order.encode(rows[-1]) if more else None)
     end = order.decode(before)
     if end is not None:
-        rows = _fetch(query.where(order.before(end)).order_by(*order.order_by(reverse=True)).limit(size + 1))
+        rows = fetch(query.where(order.before(end)), order.order_by(reverse=True), limit=size + 1)
         if rows:
             more = len(rows) > size
             rows = rows[:size][::-1]
             return Window(rows, newer=order.encode(rows[0]) if more else None, older=order.encode(rows[-1]))
         number = 1  # nothing before it: the first page
-    rows = _fetch(query.order_by(*order.order_by()).offset((number - 1) * size).limit(size + 1))
+    rows = fetch(query, order.order_by(), limit=size + 1, offset=(number - 1) * size)
     more = len(rows) > size
     rows = rows[:size]
     return Window(rows, newer=order.encode(rows[0]) if rows and number > 1 else None,
                   older=order.encode(rows[-1]) if more else None, number=number)
 
 
-def _fetch(query: Select) -> list[Any]:
-    return list(db.session.execute(query).unique().scalars())
+def fetch(query: Select, order_by: Sequence[Any], *, limit: int, offset: int = 0) -> list[Any]:
+    """Rows of `query` (a select of one entity with an `id`) in order. The ids are sorted and
+    paged first, then only those rows load: sorting whole rows, with their bodies and eager-loaded
+    relations, spilled thousands of them to disk."""
+    entity = query.column_descriptions[0]["entity"]
+    ids = list(db.session.execute(
+        query.with_only_columns(entity.id, maintain_column_froms=True)
+        .order_by(*order_by).offset(offset).limit(limit)).scalars())
+    if not ids:
+        return []
+    loaded = {row.id: row for row in db.session.execute(query.where(entity.id.in_(ids))).unique().scalars()}
+    return [loaded[i] for i in ids if i in loaded]
 
 
 def bounded_count(query: Select, cap: int) -> int:

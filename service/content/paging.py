@@ -50,14 +50,7 @@ def _page(query: Select, order: keyset.Order, limit: int, offset: int, after: st
     total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
     if start is not None:
         query = query.where(order.after(start))
-    # Sort ids, not rows: the rows carry bodies and eager-loaded relations (a FAQ's article), and
-    # sorting thousands of those spilled to disk; the page's own rows are loaded by id after.
-    entity = query.column_descriptions[0]["entity"]
-    ids = list(db.session.execute(
-        query.with_only_columns(entity.id, maintain_column_froms=True)
-        .order_by(*order.order_by()).offset(offset).limit(limit + 1)).scalars())
-    loaded = {row.id: row for row in db.session.execute(select(entity).where(entity.id.in_(ids))).unique().scalars()}
-    rows = [loaded[i] for i in ids if i in loaded]
+    rows = keyset.fetch(query, order.order_by(), limit=limit + 1, offset=offset)
     more = len(rows) > limit
     rows = rows[:limit]
     return ListPage(rows, total, order.encode(rows[-1]) if more else None)

@@ -20,9 +20,11 @@ from service.content.changes import content_version
 from service.content.changes import record_change as _record_change
 from service.content.changes import visible_article as _visible_article
 from service.content.faqs import (
+    FAQ_ORDER,
     create_faq,
     delete_faq,
     faq_by_question,
+    faq_query,
     faqs_grouped_by_section,
     get_faq,
     list_faqs,
@@ -58,6 +60,7 @@ __all__ = [
     "create_section", "update_section", "delete_section", "list_sections", "get_section",
     "list_tags", "get_tag",
     "create_faq", "update_faq", "delete_faq", "get_faq", "list_faqs", "faqs_grouped_by_section",
+    "faq_query", "FAQ_ORDER", "ARTICLE_KEYS", "article_list_query",
     "search", "section_article_counts", "TagCount", "find_or_create_section_by_title",
     "faq_by_question", "article_by_slug_or_none", "tags_by_slug", "NotFound",
 ]
