@@ -181,6 +181,8 @@ class Config:
         # Response-time targets the desk measures against (hours to the first surgeon reply).
         self.RESPONSE_TARGET_HOURS = _number(env("RESPONSE_TARGET_HOURS"), 48)
         self.URGENT_RESPONSE_TARGET_HOURS = _number(env("URGENT_RESPONSE_TARGET_HOURS"), 4)
+        # URLs per sitemap file; past it /sitemap.xml is an index of pages (50,000: the protocol's cap).
+        self.SITEMAP_MAX_URLS = max(1, min(int(_number(env("SITEMAP_MAX_URLS"), 50_000)), 50_000))
 
     def as_dict(self) -> dict[str, object]:
         return {k: v for k, v in vars(self).items() if k.isupper()}

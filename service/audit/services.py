@@ -6,11 +6,14 @@ from typing import Any
 
 from sqlalchemy import select
 
+from service import keyset
 from service.audit.models import AuditEvent
 from service.extensions import db
 from service.staff.models import Staff
 
 SYSTEM_LABEL = "system"
+# Newest first by id: the log is append-only, so ids follow the order events were recorded.
+NEWEST_FIRST = keyset.Order(keyset.Key(AuditEvent.id, int, descending=True))
 
 
 def record(
@@ -56,3 +59,13 @@ def recent_events(*, limit: int = 50, action_prefix: str | None = None) -> list[
     if action_prefix:
         query = query.where(AuditEvent.action.startswith(action_prefix, autoescape=True))
     return list(db.session.execute(query).scalars())
+
+
+def count_events(cap: int) -> int:
+    """How many events the log holds, counted no further than cap + 1."""
+    return keyset.bounded_count(select(AuditEvent.id), cap)
+
+
+def events_page(size: int, *, after: str | None = None, before: str | None = None, number: int = 1) -> keyset.Window:
+    """One page of the whole log, newest first: page `number`, or after/before a cursor."""
+    return keyset.read_page(select(AuditEvent), NEWEST_FIRST, size, after=after, before=before, number=number)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, request, url_for
 
-from service.content import page_cache, preview, services
+from service.content import page_cache, paging, preview, services
 from service.content.api_support import (
+    MAX_CURSOR,
+    MAX_OFFSET,
     cached_read,
     choice_arg,
     commit,
@@ -17,7 +19,7 @@ from service.content.api_support import (
     int_arg,
     json_body,
     list_body,
-    paging,
+    page_args,
     require_editor,
     text_arg,
 )
@@ -45,7 +47,10 @@ ARTICLE_STATUSES = ("draft", "scheduled", "published", "all")
 FAQ_STATUSES = ("draft", "published", "all")
 LIST_PARAMS = [
     query("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "Page size"),
-    query("offset", {"type": "integer", "minimum": 0, "default": 0}, "Items to skip"),
+    query("offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
+          f"Items to skip (at most {MAX_OFFSET}; go further with `after`)"),
+    query("after", {"type": "string", "maxLength": MAX_CURSOR},
+          "Cursor: start after the last item of a page (that page's `meta.next_cursor`); not with offset"),
 ]
 STAFF_ERRORS = {401: None, 403: None}
 
@@ -97,14 +102,15 @@ def _staff_status(choices: tuple[str, ...]) -> str | None:
 def list_articles() -> Response:
     def build():
         staff = current_staff() is not None
-        limit, offset = paging()
+        limit, offset, after = page_args()
         order = choice_arg("order", services.ARTICLE_ORDERS, "-published_at")
         fields = fields_arg(ARTICLE_STAFF_FIELDS if staff else ARTICLE_PUBLIC_FIELDS)
-        items, total = services.published_articles(
+        page = paging.article_page(
             section=text_arg("section"), tag=text_arg("tag"), search=text_arg("search"),
-            order=order, limit=limit, offset=offset, status=_staff_status(ARTICLE_STATUSES),
+            order=order, limit=limit, offset=offset, after=after, status=_staff_status(ARTICLE_STATUSES),
         )
-        return list_body([article_item(a, staff=staff, fields=fields) for a in items], total, limit, offset)
+        return list_body([article_item(a, staff=staff, fields=fields) for a in page.items], page.total, limit,
+                         offset, next_cursor=page.next_cursor, paged=True)
 
     return cached_read(build)
 
@@ -314,10 +320,11 @@ def _faq_id(faq_id: int) -> int:
 def list_faqs() -> Response:
     def build():
         staff = current_staff() is not None
-        limit, offset = paging(default_limit=100)
-        items, total = services.list_faqs(topic=choice_arg("tag", TOPICS), section=text_arg("section"),
-                                          limit=limit, offset=offset, status=_staff_status(FAQ_STATUSES))
-        return list_body([faq_item(f, staff=staff) for f in items], total, limit, offset)
+        limit, offset, after = page_args(default_limit=100)
+        page = paging.faq_page(topic=choice_arg("tag", TOPICS), section=text_arg("section"), limit=limit,
+                               offset=offset, after=after, status=_staff_status(FAQ_STATUSES))
+        return list_body([faq_item(f, staff=staff) for f in page.items], page.total, limit, offset,
+                         next_cursor=page.next_cursor, paged=True)
 
     return cached_read(build)
 

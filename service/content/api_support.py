@@ -9,6 +9,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Response, jsonify, request
 from sqlalchemy.exc import IntegrityError
@@ -29,11 +30,10 @@ from service.staff.models import Role, Staff
 from service.staff.services import staff_for_token
 
 EDITOR_ROLES = (Role.ADMIN.value, Role.COORDINATOR.value)
-MAX_OFFSET = 1_000_000
+# An OFFSET reads every row it skips; past this a list is walked with `after` (meta.next_cursor).
+MAX_OFFSET = 10_000
+MAX_CURSOR = 400
 _STAFF_KEY = "neurodesk.api_staff"
-
-
-
 
 
 def current_staff() -> Staff | None:
@@ -93,8 +93,22 @@ def int_arg(name: str, default: int, minimum: int, maximum: int) -> int:
     return number
 
 
-def paging(default_limit: int = 20) -> tuple[int, int]:
-    return int_arg("limit", default_limit, 1, 100), int_arg("offset", 0, 0, MAX_OFFSET)
+def page_args(default_limit: int = 20) -> tuple[int, int, str | None]:
+    """`limit`, `offset` (up to MAX_OFFSET) and the cursor `after` (checked by the list itself)."""
+    limit = int_arg("limit", default_limit, 1, 100)
+    raw_offset = request.args.get("offset", "")
+    if raw_offset.isdigit() and len(raw_offset) <= 12 and int(raw_offset) > MAX_OFFSET:
+        raise BadRequest("The offset is too large.", code="invalid_query", fields={"offset": [
+            f"At most {MAX_OFFSET}; walk further with after= (each page's meta.next_cursor)."]})
+    offset = int_arg("offset", 0, 0, MAX_OFFSET)
+    after = request.args.get("after")
+    if after is not None and (not after or len(after) > MAX_CURSOR):
+        raise BadRequest("Invalid after.", fields={"after": ["Use meta.next_cursor of the page before, unchanged."]},
+                         code="invalid_query")
+    if after is not None and offset:
+        raise BadRequest("Use offset or after, not both.", fields={"offset": ["Leave out offset with after."]},
+                         code="invalid_query")
+    return limit, offset, after
 
 
 def choice_arg(name: str, choices: tuple[str, ...], default: str | None = None) -> str | None:
@@ -184,8 +198,19 @@ def _api_etag(version: str, key: str, who: str) -> str:
     return hashlib.sha256(f"{version}|{key}|{who}".encode()).hexdigest()[:32]
 
 
-def list_body(items: list[dict[str, Any]], total: int, limit: int | None = None, offset: int | None = None) -> dict[str, Any]:
+def list_body(items: list[dict[str, Any]], total: int, limit: int | None = None, offset: int | None = None,
+              *, next_cursor: str | None = None, paged: bool = False) -> dict[str, Any]:
+    """`{"meta": {...}, "items": [...]}`. A paged list's meta also says where the next page
+    starts: `next_cursor`, and `next`, this request's URL with `after` set to it (both null on
+    the last page)."""
     meta: dict[str, Any] = {"total_count": total}
     if limit is not None:
         meta.update(limit=limit, offset=offset or 0)
+    if paged:
+        meta.update(next_cursor=next_cursor, next=_next_url(next_cursor) if next_cursor else None)
     return {"meta": meta, "items": items}
+
+
+def _next_url(cursor: str) -> str:
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("offset", "after")]
+    return request.path + "?" + urlencode([*args, ("after", cursor)])

@@ -8,6 +8,7 @@ module parses forms, maps service errors back onto the fields and commits once p
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -15,11 +16,13 @@ from flask_wtf import FlaskForm
 from flask_login import current_user
 from sqlalchemy import select
 
+from service import keyset
 from service.content import preview
 from service.content import services as content
 from service.content.forms import ArticleForm, FaqForm, SectionForm, choice
 from service.content.markdown import render_markdown, slugify
 from service.content.models import Article, Faq, Section
+from service.desk import paging  # the desk's list pages: the editor is part of the desk
 from service.errors import ServiceError
 from service.extensions import db, login_manager
 from service.staff.models import Role, Staff, utcnow
@@ -29,6 +32,7 @@ bp = Blueprint("editor", __name__, url_prefix="/desk/content")
 EDITOR_ROLES = frozenset({Role.ADMIN.value, Role.COORDINATOR.value})
 ARTICLE_ACTIONS = ("preview", "save", "publish", "schedule", "unpublish")
 STATUS_FILTERS = ("all", "draft", "scheduled", "published")
+PAGE_SIZE = 50
 
 
 @bp.before_request
@@ -79,9 +83,29 @@ def articles():
     status = request.args.get("status", "all")
     if status not in STATUS_FILTERS:
         status = "all"
-    items, total = content.published_articles(status=status, order="title", limit=500)
-    return render_template("editor/articles.html", articles=items, total=total, status=status,
+    query = content.article_list_query(section=None, tag=None, search=None, order="title", status=status)
+    page = _list_page(query, content.ARTICLE_KEYS["title"])
+    return render_template("editor/articles.html", articles=page.rows, total=page.total, page=page, status=status,
                            filters=STATUS_FILTERS)
+
+
+@dataclass(frozen=True)
+class ListPage:
+    rows: list[Any]
+    total: int  # exact up to paging.COUNT_CAP, then COUNT_CAP + 1 ("1,000+")
+    total_text: str
+    pages: int | None
+    window: keyset.Window
+
+
+def _list_page(query: Any, order: keyset.Order) -> ListPage:
+    """One page of an editor list: numbered while counted exactly, Newer/Older cursors beyond."""
+    where_from = paging.position(request.args)
+    total = keyset.bounded_count(query, paging.COUNT_CAP)
+    window = keyset.read_page(query, order, PAGE_SIZE, after=where_from.after, before=where_from.before,
+                              number=paging.page_to_read(where_from, total, PAGE_SIZE))
+    return ListPage(window.rows, total, keyset.count_text(total, paging.COUNT_CAP),
+                    paging.page_count(total, PAGE_SIZE), window)
 
 
 def _article_initial(article: Article) -> dict[str, Any]:
@@ -250,8 +274,8 @@ def edit_section(section_id: int):
 
 @bp.get("/faqs")
 def faqs():
-    items, _ = content.list_faqs(status="all")
-    return render_template("editor/faqs.html", faqs=items)
+    page = _list_page(content.faq_query(status="all"), content.FAQ_ORDER)
+    return render_template("editor/faqs.html", faqs=page.rows, page=page)
 
 
 def _faq_initial(faq: Faq) -> dict[str, Any]:

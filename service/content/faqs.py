@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from service import keyset
 from service.content.changes import record_change as _record_change
 from service.content.markdown import render_markdown
 from service.content.models import Article, Faq, Section
@@ -15,6 +16,15 @@ from service.content.validation import clean_faq_fields, is_slug
 from service.errors import NotFound, ValidationFailed
 from service.extensions import db
 from service.staff.models import Staff, utcnow
+
+# Display order: topic, then section order (FAQs without a section last), then position.
+FAQ_ORDER = keyset.Order(
+    keyset.Key(Faq.topic, str),
+    keyset.Key(Section.position, int, nullable=True,
+               value=lambda faq: faq.section.position if faq.section is not None else None),
+    keyset.Key(Faq.position, int),
+    keyset.Key(Faq.id, int),
+)
 
 
 def _article_by_slug(slug: str | None) -> Article | None:
@@ -86,6 +96,23 @@ def get_faq(faq_id: int, *, include_drafts: bool = False) -> Faq:
     return faq
 
 
+def faq_query(*, topic: str | None = None, section: str | None = None, status: str | None = None):
+    """FAQs to list (unordered), or None when the section slug is malformed. status None =
+    public (published only); staff may pass "draft", "published" or "all"."""
+    query = select(Faq)
+    if status is None or status == "published":
+        query = query.where(Faq.status == "published")
+    elif status == "draft":
+        query = query.where(Faq.status == "draft")
+    if topic is not None:
+        query = query.where(Faq.topic == topic)
+    if section is not None:
+        if not is_slug(section):
+            return None
+        return query.join(Section, Faq.section_id == Section.id).where(Section.slug == section)
+    return query.outerjoin(Section, Faq.section_id == Section.id)
+
+
 def list_faqs(
     topic: str | None = None,
     section: str | None = None,
@@ -96,20 +123,11 @@ def list_faqs(
 ) -> tuple[list[Faq], int]:
     """FAQs in display order: (items, total). status None = public (published only);
     staff may pass "draft", "published" or "all"."""
-    query = select(Faq)
-    if status is None or status == "published":
-        query = query.where(Faq.status == "published")
-    elif status == "draft":
-        query = query.where(Faq.status == "draft")
-    if topic is not None:
-        query = query.where(Faq.topic == topic)
-    if section is not None:
-        if not is_slug(section):
-            return [], 0
-        query = query.join(Section, Faq.section_id == Section.id).where(Section.slug == section)
+    query = faq_query(topic=topic, section=section, status=status)
+    if query is None:
+        return [], 0
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    query = query.outerjoin(Section, Faq.section_id == Section.id) if section is None else query
-    query = query.order_by(Faq.topic, Section.position.nulls_last(), Faq.position, Faq.id)
+    query = query.order_by(*FAQ_ORDER.order_by())
     if limit is not None:
         query = query.limit(limit)
     items = list(db.session.execute(query.offset(offset)).unique().scalars())

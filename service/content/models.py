@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from service.extensions import db
 from service.staff.models import utcnow
@@ -51,6 +51,9 @@ class Article(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     title: Mapped[str] = mapped_column(String(200))
+    # The "title" order's key as the database computes it (its lower() and Python's differ
+    # beyond ASCII): a list cursor must hold exactly the value the next page compares with.
+    title_key: Mapped[str] = column_property(func.lower(title), deferred=True)
     summary: Mapped[str] = mapped_column(Text, default="")
     body_md: Mapped[str] = mapped_column(Text, default="")
     # Rendered and sanitised once per save, so pages never run Markdown per request.

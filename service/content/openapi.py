@@ -115,7 +115,11 @@ def _list_of(name: str) -> dict[str, Any]:
         "required": ["meta", "items"],
         "properties": {
             "meta": {"type": "object", "required": ["total_count"], "properties": {
-                "total_count": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"}}},
+                "total_count": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"},
+                "next_cursor": {"type": ["string", "null"],
+                                "description": "Paged lists: pass as `after` for the next page; null on the last"},
+                "next": {"type": ["string", "null"], "description": "Paged lists: the next page's URL; null on the last"},
+            }},
             "items": {"type": "array", "items": ref(name)},
         },
     }

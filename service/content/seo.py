@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 
 from flask import current_app, url_for
 
-from service.content.models import Article, Faq, Section
+from service.content.models import Article, Faq
 
 PUBLISHER = {"@type": "MedicalOrganization", "name": "Neurodesk Clinic"}
 
@@ -67,20 +67,23 @@ def faq_page_jsonld(faqs: Iterable[Faq]) -> dict[str, Any]:
     }
 
 
-def sitemap_xml(sections: Iterable[Section], articles: Iterable[Article], tag_slugs: Iterable[str]) -> str:
-    """The sitemap protocol (sitemaps.org 0.9): every public page a crawler should know about."""
-    entries: list[tuple[str, str | None]] = [(absolute_url("pages.home"), None), (absolute_url("pages.ask"), None)]
-    entries += [(absolute_url("pages.section", slug=s.slug), None) for s in sections]
-    entries += [
-        (absolute_url("pages.article", slug=a.slug), (a.updated_at or a.published_at).date().isoformat())
-        for a in articles
-    ]
-    entries += [(absolute_url("pages.tag", slug=slug), None) for slug in tag_slugs]
+def urlset_xml(entries: Iterable[Any]) -> str:
+    """A sitemap (sitemaps.org 0.9): entries with `loc` and an optional `lastmod` date."""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for loc, lastmod in entries:
-        lines.append(f"  <url><loc>{escape(loc)}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>")
+    for entry in entries:
+        lastmod = f"<lastmod>{entry.lastmod.isoformat()}</lastmod>" if entry.lastmod else ""
+        lines.append(f"  <url><loc>{escape(entry.loc)}</loc>{lastmod}</url>")
     lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def sitemap_index_xml(locs: Iterable[str]) -> str:
+    """A sitemap index: the addresses of the sitemaps that together list the site."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines += [f"  <sitemap><loc>{escape(loc)}</loc></sitemap>" for loc in locs]
+    lines.append("</sitemapindex>")
     return "\n".join(lines) + "\n"
 
 

@@ -10,17 +10,21 @@ returned by the public query functions below.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, delete, func, or_, select, update
 
+from service import keyset
 from service.content.changes import content_version
 from service.content.changes import record_change as _record_change
 from service.content.changes import visible_article as _visible_article
 from service.content.faqs import (
+    FAQ_ORDER,
     create_faq,
     delete_faq,
     faq_by_question,
+    faq_query,
     faqs_grouped_by_section,
     get_faq,
     list_faqs,
@@ -56,11 +60,20 @@ __all__ = [
     "create_section", "update_section", "delete_section", "list_sections", "get_section",
     "list_tags", "get_tag",
     "create_faq", "update_faq", "delete_faq", "get_faq", "list_faqs", "faqs_grouped_by_section",
+    "faq_query", "FAQ_ORDER", "ARTICLE_KEYS", "article_list_query",
     "search", "section_article_counts", "TagCount", "find_or_create_section_by_title",
     "faq_by_question", "article_by_slug_or_none", "tags_by_slug", "NotFound",
 ]
 
 ARTICLE_ORDERS = ("-published_at", "title")
+ARTICLE_KEYS = {
+    "-published_at": keyset.Order(
+        keyset.Key(Article.published_at, datetime, descending=True, nullable=True),  # drafts (staff) last
+        keyset.Key(Article.id, int, descending=True)),
+    "title": keyset.Order(
+        keyset.Key(func.lower(Article.title), str, value=lambda article: article.title_key),
+        keyset.Key(Article.id, int)),
+}
 
 
 class ArticleMoved(ServiceError):
@@ -333,6 +346,25 @@ def _article_query(*, section: str | None, tag: str | None, search_ids: list[int
     return query
 
 
+def article_list_query(*, section: str | None, tag: str | None, search: str | None, order: str,
+                       status: str | None) -> Select | None:
+    """The articles a list shows (unordered, unpaged), or None when a slug filter is malformed.
+
+    `search` keeps only articles matching the full-text query (order stays as asked).
+    `status` is for staff: "draft", "scheduled", "published" or "all" (None = public view).
+    """
+    if order not in ARTICLE_ORDERS:
+        raise ValidationFailed(f"Unknown order {order!r}.", fields={"order": list(ARTICLE_ORDERS)})
+    if (section is not None and not is_slug(section)) or (tag is not None and not is_slug(tag)):
+        return None
+    search_ids = None
+    if search is not None and search.strip():
+        hits = search_content(search, limit=1000, kinds=("article",), include_drafts=status is not None,
+                             snippets=False)  # only the ids are used: no ts_headline over 1000 bodies
+        search_ids = [hit.ref_id for hit in hits]
+    return _article_query(section=section, tag=tag, search_ids=search_ids, status=status)
+
+
 def published_articles(
     section: str | None = None,
     tag: str | None = None,
@@ -343,26 +375,12 @@ def published_articles(
     *,
     status: str | None = None,
 ) -> tuple[list[Article], int]:
-    """Visible articles, filtered and paged: (items, total before paging).
-
-    `search` keeps only articles matching the full-text query (order stays as asked).
-    `status` is for staff: "draft", "scheduled", "published" or "all" (None = public view).
-    """
-    if order not in ARTICLE_ORDERS:
-        raise ValidationFailed(f"Unknown order {order!r}.", fields={"order": list(ARTICLE_ORDERS)})
-    if (section is not None and not is_slug(section)) or (tag is not None and not is_slug(tag)):
+    """Visible articles, filtered and paged: (items, total before paging). See article_list_query."""
+    query = article_list_query(section=section, tag=tag, search=search, order=order, status=status)
+    if query is None:
         return [], 0
-    search_ids = None
-    if search is not None and search.strip():
-        hits = search_content(search, limit=1000, kinds=("article",), include_drafts=status is not None,
-                             snippets=False)  # only the ids are used: no ts_headline over 1000 bodies
-        search_ids = [hit.ref_id for hit in hits]
-    query = _article_query(section=section, tag=tag, search_ids=search_ids, status=status)
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    if order == "title":
-        query = query.order_by(func.lower(Article.title), Article.id)
-    else:
-        query = query.order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
+    query = query.order_by(*ARTICLE_KEYS[order].order_by())
     items = list(db.session.execute(query.limit(limit).offset(offset)).unique().scalars())
     return items, total
 

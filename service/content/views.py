@@ -16,6 +16,8 @@ from flask_wtf import FlaskForm
 from service.content import seo
 from service.content import services as content
 from service.content import page_cache
+from service.content import sitemap as sitemaps
+from service.content.freshness import current_generation
 from service.content.page_cache import conditional_page
 
 bp = Blueprint("pages", __name__)
@@ -147,14 +149,33 @@ def ask() -> tuple[str, int]:
 @bp.get("/sitemap.xml")
 @conditional_page()
 def sitemap() -> Response:
-    articles: list = []
-    while True:  # page through, whatever the services' page size limits are
-        batch, total = content.published_articles(limit=500, offset=len(articles))
-        articles.extend(batch)
-        if not batch or len(articles) >= total:
-            break
-    body = seo.sitemap_xml(content.list_sections(), articles, [t.slug for t in content.list_tags()])
+    """The whole sitemap, or past SITEMAP_MAX_URLS an index of its pages (sitemap.py)."""
+    site = sitemap_plan()
+    if site.pages:
+        body = seo.sitemap_index_xml(seo.absolute_url("pages.sitemap_page", number=n)
+                                     for n in range(1, site.pages + 1))
+    else:
+        body = seo.urlset_xml(sitemaps.entries(site))
     return Response(body, mimetype="application/xml")
+
+
+@bp.get("/sitemap-<int:number>.xml")
+@conditional_page()
+def sitemap_page(number: int) -> Response:
+    site = sitemap_plan()
+    if not 1 <= number <= site.pages:
+        abort(404)
+    return Response(seo.urlset_xml(sitemaps.entries(site, number)), mimetype="application/xml")
+
+
+def sitemap_plan() -> sitemaps.Plan:
+    """The plan for this content version, made once per process (its pages are rendered apart)."""
+    generation = current_generation()
+    site = generation.entries.get(("sitemap-plan",))
+    if site is None:
+        site = sitemaps.plan()
+        generation.remember(("sitemap-plan",), site)
+    return site
 
 
 @bp.get("/robots.txt")

@@ -6,31 +6,33 @@ source, or rendered only in a sandboxed frame served with `Content-Security-Poli
 """
 from __future__ import annotations
 
-from flask import abort, make_response, render_template, request
-from sqlalchemy import func, select
+from datetime import datetime
 
-from service.desk import bp
+from flask import abort, make_response, render_template, request
+from sqlalchemy import select
+
+from service import keyset
+from service.desk import bp, paging
 from service.desk.access import roles_required
 from service.extensions import db
 from service.tickets.models import OutboundEmail
 
 PAGE_SIZE = 50
+NEWEST_FIRST = keyset.Order(keyset.Key(OutboundEmail.created_at, datetime, descending=True),
+                            keyset.Key(OutboundEmail.id, int, descending=True))
 
 
 @bp.route("/mail")
 @roles_required("admin", "coordinator")  # surgeons must not read other patients' mail
 def mail_list():
-    page = request.args.get("page", 1, type=int) or 1
-    page = max(page, 1)
-    total = db.session.execute(select(func.count(OutboundEmail.id))).scalar_one()
-    emails = db.session.execute(
-        select(OutboundEmail)
-        .order_by(OutboundEmail.created_at.desc(), OutboundEmail.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).scalars().all()
-    pages = max(1, -(-total // PAGE_SIZE))
-    return _private(render_template("desk/mail_list.html", emails=emails, page=page, pages=pages, total=total))
+    where_from = paging.position(request.args)
+    total = keyset.bounded_count(select(OutboundEmail.id), paging.COUNT_CAP)
+    window = keyset.read_page(select(OutboundEmail), NEWEST_FIRST, PAGE_SIZE, after=where_from.after,
+                              before=where_from.before,
+                              number=paging.page_to_read(where_from, total, PAGE_SIZE))
+    return _private(render_template("desk/mail_list.html", emails=window.rows, window=window,
+                                    pages=paging.page_count(total, PAGE_SIZE), total=total,
+                                    total_text=keyset.count_text(total, paging.COUNT_CAP)))
 
 
 @bp.route("/mail/<int:email_id>")

@@ -11,14 +11,16 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, case, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
-from service.desk import quarantine
+from service import keyset
+from service.desk import paging, quarantine
 from service.desk.access import visible_tickets_filter
 from service.desk.targets import overdue_clause
 from service.extensions import db
 from service.staff.models import Staff
-from service.tickets.models import OPEN_STATUSES, Message, Ticket, TicketStatus
+from service.tickets.models import Message, Ticket, TicketStatus, open_ticket
 
 PAGE_SIZE = 25
+COUNT_CAP = paging.COUNT_CAP
 MAX_SEARCH = 100
 MIN_TEXT_SEARCH = 3
 STATUSES = tuple(s.value for s in TicketStatus)
@@ -45,7 +47,7 @@ def default_queue(staff: Staff) -> str:
 
 
 def _open() -> ColumnElement[bool]:
-    return Ticket.status.in_(OPEN_STATUSES)
+    return open_ticket()
 
 
 def queue_clause(name: str, staff: Staff, now: datetime) -> ColumnElement[bool]:
@@ -66,14 +68,24 @@ def queue_clause(name: str, staff: Staff, now: datetime) -> ColumnElement[bool]:
 
 
 def counts(staff: Staff, now: datetime) -> dict[str, int]:
-    """Every queue's size in one aggregate query (SUM(CASE ...) works on SQLite and PostgreSQL)."""
-    names = queues_for(staff)
+    """Every queue's size in one query. The open queues are summed over open tickets only (a
+    partial index holds them: a few thousand, however long the history); "all" is counted no
+    further than COUNT_CAP + 1 (shown as "1,000+"), since counting a million rows is a scan."""
+    names = [n for n in queues_for(staff) if n != "all"]
+    visible = visible_tickets_filter(staff)
     columns = [func.coalesce(func.sum(case((queue_clause(n, staff, now), 1), else_=0)), 0).label(n) for n in names]
-    row = db.session.execute(select(*columns).select_from(Ticket).where(visible_tickets_filter(staff))).one()
-    result = {n: int(v) for n, v in zip(names, row)}
+    everything = keyset.bounded_count_query(select(Ticket.id).where(visible), COUNT_CAP).scalar_subquery()
+    row = db.session.execute(
+        select(*columns, everything.label("all")).select_from(Ticket).where(visible, _open())
+    ).one()
+    result = {n: int(v) for n, v in zip([*names, "all"], row)}
     if staff.sees_all_tickets:
         result["quarantined"] = quarantine.quarantined_count()
     return result
+
+
+def count_text(count: int) -> str:
+    return keyset.count_text(count, COUNT_CAP)
 
 
 @dataclass(frozen=True)
@@ -147,33 +159,43 @@ def _where(filters: Filters, staff: Staff, now: datetime) -> list[ColumnElement[
     return where
 
 
+# Open work oldest first (the longest wait on top), urgent before the rest; history newest first.
+WORK_ORDER = keyset.Order(keyset.Key(Ticket.urgent, bool, descending=True), keyset.Key(Ticket.created_at, datetime),
+                          keyset.Key(Ticket.id, int))
+HISTORY_ORDER = keyset.Order(keyset.Key(Ticket.created_at, datetime, descending=True),
+                             keyset.Key(Ticket.id, int, descending=True))
+HISTORY_STATUSES = (TicketStatus.ANSWERED.value, TicketStatus.CLOSED.value, TicketStatus.SPAM.value)
+
+
+def order_for(filters: Filters) -> keyset.Order:
+    return HISTORY_ORDER if filters.queue == "all" or filters.status in HISTORY_STATUSES else WORK_ORDER
+
+
 @dataclass
 class Page:
     tickets: list[Ticket]
-    number: int
-    pages: int
-    total: int
+    total: int  # exact up to COUNT_CAP; above it, COUNT_CAP + 1
     filters: Filters
+    number: int | None  # the page number when reached by ?page= (None: by a cursor)
+    newer: str | None  # cursor of the page before, if any
+    older: str | None  # cursor of the page after, if any
     counts: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def pages(self) -> int | None:
+        """How many numbered pages there are, when the total is exact."""
+        return paging.page_count(self.total, PAGE_SIZE, COUNT_CAP)
 
-def page_number(raw: str | None) -> int:
-    """`?page=`: non-numeric or below 1 means page 1 (never an error)."""
-    return int(raw) if raw and raw.isdigit() and len(raw) < 7 and int(raw) > 0 else 1
 
-
-def list_tickets(filters: Filters, staff: Staff, now: datetime, page: int) -> Page:
-    """One page of a queue. A page past the end shows the last page."""
+def list_tickets(filters: Filters, staff: Staff, now: datetime, where_from: paging.Position) -> Page:
+    """One page of a queue, counted no further than COUNT_CAP + 1; by number for the first
+    pages, by cursor at any depth."""
     where = _where(filters, staff, now)
-    total = db.session.execute(select(func.count(Ticket.id)).where(*where)).scalar_one()
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    # Open work oldest first (the longest wait on top); history newest first.
-    order = (Ticket.created_at.desc(), Ticket.id.desc()) if filters.queue == "all" or (
-        filters.status in (TicketStatus.ANSWERED.value, TicketStatus.CLOSED.value, TicketStatus.SPAM.value)
-    ) else (Ticket.urgent.desc(), Ticket.created_at, Ticket.id)
-    tickets = list(db.session.execute(
-        select(Ticket).where(*where).order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-        .options(selectinload(Ticket.assignee))
-    ).unique().scalars())
-    return Page(tickets=tickets, number=page, pages=pages, total=total, filters=filters)
+    total = keyset.bounded_count(select(Ticket.id).where(*where), COUNT_CAP)
+    window = keyset.read_page(
+        select(Ticket).where(*where).options(selectinload(Ticket.assignee)), order_for(filters), PAGE_SIZE,
+        after=where_from.after, before=where_from.before,
+        number=paging.page_to_read(where_from, total, PAGE_SIZE, COUNT_CAP),
+    )
+    return Page(tickets=window.rows, total=total, filters=filters, number=window.number,
+                newer=window.newer, older=window.older)

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, or_
 
-from service.tickets.models import OPEN_STATUSES, Ticket
+from service.tickets.models import OPEN_STATUSES, Ticket, open_ticket
 
 DAY = timedelta(days=1)
 SATURDAY = 5
@@ -91,7 +91,7 @@ def created_cutoffs(now: datetime, *, extra: float = 0.0) -> tuple[datetime, dat
 
 def awaiting_answer() -> ColumnElement[bool]:
     """Open and no surgeon has answered yet: the response clock is running."""
-    return and_(Ticket.status.in_(OPEN_STATUSES), Ticket.first_response_at.is_(None))
+    return and_(open_ticket(), Ticket.first_response_at.is_(None))
 
 
 def overdue_clause(now: datetime, *, extra: float = 0.0) -> ColumnElement[bool]:

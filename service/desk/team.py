@@ -1,15 +1,18 @@
 """Admin pages: who is on the team and available, and the audit log."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 
-from service.audit.services import recent_events
-from service.desk import bp, services
+from service import keyset
+from service.audit.services import count_events, events_page
+from service.desk import bp, paging, services
 from service.desk.access import me, roles_required
 from service.desk.forms import AvailabilityForm
 from service.errors import ValidationFailed
 from service.extensions import db
 from service.staff.models import Role
+
+AUDIT_PAGE_SIZE = 50
 
 
 @bp.route("/staff")
@@ -42,4 +45,10 @@ def staff_availability(staff_id: int):
 @bp.route("/audit")
 @roles_required(Role.ADMIN)
 def audit_log():
-    return render_template("desk/audit.html", events=recent_events(limit=200))
+    where_from = paging.position(request.args)
+    total = count_events(paging.COUNT_CAP)
+    window = events_page(AUDIT_PAGE_SIZE, after=where_from.after, before=where_from.before,
+                         number=paging.page_to_read(where_from, total, AUDIT_PAGE_SIZE))
+    return render_template("desk/audit.html", events=window.rows, window=window,
+                           pages=paging.page_count(total, AUDIT_PAGE_SIZE),
+                           total_text=keyset.count_text(total, paging.COUNT_CAP))

@@ -194,7 +194,7 @@ def ticket_spam(reference: str):
 @roles_required("admin", "coordinator")
 def quarantine_list():
     """Replies that failed the token or sender check, waiting for a coordinator."""
-    from service.desk.queues import page_number
+    from service.desk.paging import page_number
 
     size = 50
     number = page_number(request.args.get("page"))

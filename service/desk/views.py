@@ -5,7 +5,7 @@ from flask import render_template, request
 from flask.wrappers import Response
 from flask_login import login_required
 
-from service.desk import bp, overview, queues
+from service.desk import bp, overview, paging, queues
 from service.desk.access import me
 from service.desk.targets import describe_due, human_duration, is_overdue
 from service.staff.models import utcnow
@@ -27,12 +27,13 @@ def index():
     now = utcnow()
     topics = actions.topics()
     filters = queues.parse_filters(request.args, staff, topics)
-    page = queues.list_tickets(filters, staff, now, queues.page_number(request.args.get("page")))
+    page = queues.list_tickets(filters, staff, now, paging.position(request.args))
     return render_template(
         "desk/index.html",
         page=page,
         filters=filters,
         counts=queues.counts(staff, now),
+        count_text=queues.count_text,
         queue_names={n: queues.QUEUES[n] for n in queues.queues_for(staff)},
         statuses=queues.STATUSES,
         topics=topics,

@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, or_, select
 
 from service.extensions import db
 from service.staff.models import Role, Staff, StaffSpecialty
-from service.tickets.models import OPEN_STATUSES, Ticket
+from service.tickets.models import Ticket, open_ticket
 from service.tickets.triage_port import Classification
 
 SURGICAL_TOPICS = ("spine", "brain", "tos")
@@ -27,7 +27,7 @@ def choose_surgeon(topic: str, today: date | None = None) -> Staff | None:
     today = today or date.today()
     open_count = (
         select(func.count(Ticket.id))
-        .where(Ticket.assignee_id == Staff.id, Ticket.status.in_(OPEN_STATUSES))
+        .where(Ticket.assignee_id == Staff.id, open_ticket())
         .correlate(Staff)
         .scalar_subquery()
     )

@@ -50,7 +50,7 @@ def test_filters_section_tag_search(client, demo):
     body = client.get("/api/v1/articles?search=sciatica&fields=slug").get_json()
     assert {"slug": "lumbar-disc-herniation-and-sciatica"} in body["items"]
     assert client.get("/api/v1/articles?section=nowhere").get_json() == {
-        "meta": {"total_count": 0, "limit": 20, "offset": 0}, "items": []}
+        "meta": {"total_count": 0, "limit": 20, "offset": 0, "next_cursor": None, "next": None}, "items": []}
 
 
 def test_order_by_title_and_fields(client, demo):

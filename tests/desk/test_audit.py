@@ -81,3 +81,28 @@ def test_admins_read_the_log_on_the_desk(client, make_staff, sign_in, event):
     sign_in("boss@clinic.test")
     page = client.get("/desk/audit").text
     assert "ticket.reassign" in page and "Q-AB12-CD34" in page and "login.success" in page
+
+
+def test_the_whole_log_is_reachable_page_by_page_newest_first(client, make_staff, sign_in, monkeypatch):
+    import html as html_lib
+    import re
+
+    from service.desk import paging, team
+
+    monkeypatch.setattr(team, "AUDIT_PAGE_SIZE", 6)
+    monkeypatch.setattr(paging, "COUNT_CAP", 15)
+    for n in range(40):
+        record("ticket.tag", target_type="ticket", target_id=f"Q-0000-{n:04d}", tag="spine")
+    db.session.commit()
+    make_staff(email="boss@clinic.test", role="admin", specialties=())
+    sign_in("boss@clinic.test")
+    first = client.get("/desk/audit").text
+    assert "15+ events" in first
+    seen, url = [], "/desk/audit"
+    while url:
+        page = client.get(url).text
+        seen += re.findall(r"ticket (Q-0000-\d{4})", page)
+        older = re.search(r'<a rel="next" href="([^"]+)">Older', page)
+        url = html_lib.unescape(older.group(1)) if older else None
+    assert seen == [f"Q-0000-{n:04d}" for n in reversed(range(40))]
+    assert client.get("/desk/audit?page=4000").status_code == 400

@@ -235,3 +235,28 @@ def test_without_a_front_end_template_the_editor_keeps_its_own_preview_only(coor
     response = coordinator.post(f"/desk/content/articles/{article_id('failed-back-syndrome')}/preview-link",
                                 data={"csrf_token": csrf_from(page.text)})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("path, link", [("/desk/content/", r"/desk/content/articles/(\d+)\""),
+                                        ("/desk/content/faqs", r"/desk/content/faqs/(\d+)\"")])
+def test_every_article_and_faq_is_reachable_page_by_page(coordinator, monkeypatch, path, link):
+    """The lists used to stop at 500 articles and render every FAQ at once (20,000: megabytes)."""
+    import html as html_lib
+
+    from service.content import editor
+    from service.desk import paging
+
+    monkeypatch.setattr(editor, "PAGE_SIZE", 4)
+    monkeypatch.setattr(paging, "COUNT_CAP", 6)
+    everything = {a.id for a in services.published_articles(status="all", limit=1000)[0]} if "faqs" not in path \
+        else {f.id for f in services.list_faqs(status="all")[0]}
+    seen, url = [], path
+    while url:
+        html = coordinator.get(url).text
+        ids = [int(n) for n in re.findall(link, html)]
+        assert 0 < len(ids) <= 4
+        seen += ids
+        older = re.search(r'<a rel="next" href="([^"]+)"', html)
+        url = html_lib.unescape(older.group(1)) if older else None
+    assert len(seen) == len(set(seen)) and set(seen) == everything
+    assert "6+" in coordinator.get(path).text
