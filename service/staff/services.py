@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from service.email_identity import email_identity
 from service.errors import ValidationFailed
 from service.extensions import db
 from service.staff.models import ApiToken, Role, Staff, StaffSpecialty, utcnow
@@ -17,7 +18,8 @@ TOKEN_PREFIX = "ndk_"
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    """Staff addresses are compared like every other address (login, its throttle, `staff add`)."""
+    return email_identity(email)
 
 
 def find_staff_by_email(email: str) -> Staff | None:

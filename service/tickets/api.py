@@ -8,10 +8,9 @@ from werkzeug.datastructures import MultiDict
 
 from service.content.openapi import document, ref
 from service.errors import ServiceError, UnsupportedMediaType, ValidationFailed
-from service.extensions import csrf, limiter
-from service.tickets import services
+from service.extensions import csrf
+from service.tickets import limits, services
 from service.tickets.forms import AskForm
-from service.tickets.limits import counts_submission, email_key, email_limit, ip_limit
 
 bp = Blueprint("tickets_api", __name__, url_prefix="/api/v1")
 FIELDS = ("name", "email", "question", "topic")
@@ -42,8 +41,8 @@ def _form_data(body: Any) -> MultiDict:
     responses={202: ref("QuestionAccepted"), 400: None, 413: None, 415: None, 422: None, 429: None},
 )
 @csrf.exempt
-@limiter.limit(ip_limit)
-@limiter.limit(email_limit, key_func=email_key, deduct_when=counts_submission)
+@limits.per_ip
+@limits.per_email
 def create_question():
     if not request.is_json:
         raise UnsupportedMediaType("Send the question as application/json.")
