@@ -22,6 +22,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
 
+    from service import json_bodies
+
+    # Every JSON body is parsed with a nesting limit, and a view may take less than MAX_CONTENT_LENGTH.
+    app.request_class = json_bodies.Request
+    app.json = json_bodies.JSONProvider(app)
+
     from service.request_log import init_request_log
 
     # First: its after_request hook then runs last and logs the final status of every request.

@@ -9,11 +9,14 @@ from werkzeug.datastructures import MultiDict
 from service.content.openapi import document, ref
 from service.errors import ServiceError, UnsupportedMediaType, ValidationFailed
 from service.extensions import csrf
+from service.json_bodies import body_limit
 from service.tickets import limits, services
 from service.tickets.forms import AskForm
 
 bp = Blueprint("tickets_api", __name__, url_prefix="/api/v1")
 FIELDS = ("name", "email", "question", "topic")
+# The longest valid question, every character escaped as \uXXXX, with its name and address fits.
+MAX_BODY_BYTES = 64 * 1024
 
 
 
@@ -32,6 +35,7 @@ def _form_data(body: Any) -> MultiDict:
 
 
 @bp.route("/questions", methods=["POST"])
+@body_limit(MAX_BODY_BYTES)
 @document(
     summary="Ask a question",
     description="A patient question. Red flags are decided at once: `urgent` and `emergency_advice` "
