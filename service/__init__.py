@@ -22,11 +22,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
 
-    from service import json_bodies
+    from service import json_bodies, url_numbers
 
-    # Every JSON body is parsed with a nesting limit, and a view may take less than MAX_CONTENT_LENGTH.
+    # Every JSON body is parsed with a nesting limit, and a view may take less than
+    # MAX_CONTENT_LENGTH; every integer in a path is bounded (before any blueprint is registered).
     app.request_class = json_bodies.Request
     app.json = json_bodies.JSONProvider(app)
+    url_numbers.init_app(app)
 
     from service.request_log import init_request_log
 
