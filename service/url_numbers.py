@@ -8,22 +8,24 @@ are read (`api_support.int_arg`, the page numbers of pages and the desk).
 """
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
 
 # Ids are PostgreSQL `integer` columns; nothing the service numbers gets near this.
 MAX_PATH_INT = 2**31 - 1
 
 
 class BoundedIntegerConverter(IntegerConverter):
-    """`<int:...>` with a default maximum: a larger number does not match the route (404)."""
+    """`<int:...>` that answers 404 for a number past MAX_PATH_INT, whatever the method."""
 
-    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
-        if len(args) < 3:
-            kwargs.setdefault("max", MAX_PATH_INT)
-        super().__init__(map, *args, **kwargs)
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > MAX_PATH_INT:
+            # NotFound, not Werkzeug's ValidationError: after a failed conversion its matcher
+            # answers 405 naming a sibling rule's methods (PUT /faqs/<huge>: "Allow: GET").
+            raise NotFound()
+        return number
 
 
 def init_app(app: Flask) -> None:
