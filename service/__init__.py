@@ -53,6 +53,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     mail.init_app(app)
     login_manager.init_app(app)
+    from service.staff import sessions as staff_sessions
+
+    # Desk logins are server-side records (Redis or the database) behind the signed cookie.
+    staff_sessions.init_app(app)
     limiter.init_app(app)
 
     from service.background import celery_init_app

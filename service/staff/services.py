@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from service.email_identity import email_identity
 from service.errors import ValidationFailed
 from service.extensions import db
+from service.staff import sessions
 from service.staff.models import ApiToken, Role, Staff, StaffSpecialty, utcnow
 
 TOPICS = ("spine", "brain", "tos")
@@ -59,10 +60,16 @@ def save_staff(
     return staff
 
 
-def set_password(staff: Staff, password: str) -> None:
+def set_password(staff: Staff, password: str) -> int:
+    """Set a new password; every session signed in with the old one ends (how many: returned).
+
+    Whoever changes it, the person themself or an admin at the command line, the old password
+    may be what leaked. The caller commits (with the database session store, both together).
+    """
     if len(password) < 8:
         raise ValidationFailed("Password too short.", fields={"password": ["Use at least 8 characters."]})
     staff.password_hash = generate_password_hash(password)
+    return sessions.end_every_session(staff.id) if staff.id is not None else 0
 
 
 def authenticate(email: str, password: str) -> Staff | None:
