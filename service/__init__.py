@@ -22,6 +22,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
 
+    from service import json_bodies, url_numbers
+
+    # Every JSON body is parsed with a nesting limit, and a view may take less than
+    # MAX_CONTENT_LENGTH; every integer in a path is bounded (before any blueprint is registered).
+    app.request_class = json_bodies.Request
+    app.json = json_bodies.JSONProvider(app)
+    url_numbers.init_app(app)
+
     from service.request_log import init_request_log
 
     # First: its after_request hook then runs last and logs the final status of every request.
@@ -45,6 +53,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     mail.init_app(app)
     login_manager.init_app(app)
+    from service.staff import sessions as staff_sessions
+
+    # Desk logins are server-side records (Redis or the database) behind the signed cookie.
+    staff_sessions.init_app(app)
     limiter.init_app(app)
 
     from service.background import celery_init_app

@@ -2,25 +2,9 @@
 from __future__ import annotations
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter
-
-# The id columns are 32-bit INTEGERs (PostgreSQL int4); SQLite cannot even bind past 2**63.
-MAX_ID = 2**31 - 1
-
-
-class DatabaseId(IntegerConverter):
-    """`<int:...>` in every URL: a number no id column can hold does not match (404), so a
-    20-digit id never reaches the database as an out-of-range error (a 500)."""
-
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID,
-                 signed: bool = False) -> None:
-        super().__init__(map, fixed_digits, min, max, signed)
 
 
 def register(app: Flask) -> None:
-    # Before any blueprint: rules pick their converters when they are added.
-    app.url_map.converters["int"] = DatabaseId
-
     from service.desk import bp as desk_bp
 
     app.register_blueprint(desk_bp)

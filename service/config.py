@@ -167,9 +167,10 @@ class Config:
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.JSON_SORT_KEYS = False
 
-        # Desk accounts. A staff session ends this many hours after login whatever happens
-        # (checked server-side in the user loader, so a copied cookie dies too).
+        # Desk accounts. A staff session is a server-side record (staff/sessions.py): it ends this
+        # many hours after login whatever happens, and after DESK_IDLE_MINUTES without a request.
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=_number(env("DESK_SESSION_HOURS"), 12))
+        self.DESK_IDLE_MINUTES = _number(env("DESK_IDLE_MINUTES"), 30)
         # "strong": a session cookie replayed from another IP or browser is dropped at once.
         self.SESSION_PROTECTION = "strong"
         # Login throttling: only failed attempts count, in a moving window (see desk/throttle.py).

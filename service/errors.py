@@ -74,6 +74,12 @@ def _http_code(exc: HTTPException) -> str:
     return (exc.name or "error").lower().replace(" ", "_").replace("'", "")
 
 
+def _too_large_message() -> str:
+    limit = request.max_content_length
+    return f"The request body is larger than this endpoint takes ({limit} bytes)." if limit \
+        else "The request body is too large."
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):
@@ -84,6 +90,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         status = exc.code or 500
+        if status == 413:
+            return service_error(PayloadTooLarge(_too_large_message()))
         if wants_json():
             response = jsonify(error_body(status, _http_code(exc), exc.description or exc.name))
             response.status_code = status

@@ -1,5 +1,5 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
-from service.staff.models import ApiToken, Role, Staff, StaffSpecialty, utcnow  # noqa: F401
+from service.staff.models import ApiToken, Role, Staff, StaffSession, StaffSpecialty, utcnow  # noqa: F401
 from service.content.models import (  # noqa: F401
     Article,
     ArticleRevision,

@@ -6,7 +6,6 @@ shared handler answers `{"error": {...}}`; bad input never reaches a 500.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -14,6 +13,7 @@ from urllib.parse import urlencode
 from flask import Response, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
+from service import json_bodies
 from service.content import page_replay
 from service.content.freshness import current_generation
 from service.content.page_cache import mark_cookieless
@@ -66,12 +66,12 @@ def require_editor() -> Staff:
 
 
 def json_body() -> dict[str, Any]:
-    """The request's JSON object: 415 if not JSON, 400 if malformed, 422 if not an object."""
+    """The request's JSON object: 415 if not JSON, 400 if malformed or too deep, 422 if not an object."""
     if request.mimetype != "application/json" and not request.mimetype.endswith("+json"):
         raise UnsupportedMediaType("Send the body as application/json.")
     raw = request.get_data(cache=True)  # 413 from Werkzeug past MAX_CONTENT_LENGTH
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = json_bodies.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise BadRequest("The body is not valid JSON.", code="invalid_json") from None
     if not isinstance(data, dict):

@@ -26,6 +26,8 @@ from typing import Any
 
 from flask import Flask
 
+from service.url_numbers import MAX_PATH_INT
+
 API_PREFIX = "/api/v1"
 _ATTR = "__openapi__"
 
@@ -230,7 +232,9 @@ def _path_and_params(rule) -> tuple[str, list[dict[str, Any]]]:
 
     def replace(match: re.Match) -> str:
         converter, name = match.group(1), match.group(2)
-        schema = {"type": "integer"} if converter in ("int",) else {"type": "string"}
+        # The bound every <int:...> has (url_numbers.py): a larger number is a 404, documented.
+        schema = {"type": "integer", "minimum": 0, "maximum": MAX_PATH_INT} if converter in ("int",) \
+            else {"type": "string"}
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
         return "{" + name + "}"
 

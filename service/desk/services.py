@@ -1,11 +1,10 @@
-"""Desk account rules: signing in, changing a password, API tokens, staff availability.
+"""Desk account rules: signing in and out, sessions, changing a password, API tokens, availability.
 
 Each function adds its audit event beside the change it describes; the caller commits both
 in one transaction, so there is never a change without its record (or a record without it).
 """
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from service.audit.services import record
 from service.errors import Forbidden, NotFound, ValidationFailed
 from service.extensions import db
 from service.staff import services as staff_services
+from service.staff import sessions
 from service.staff.models import ApiToken, Role, Staff
 
 MIN_PASSWORD_LENGTH = 10
@@ -36,9 +36,32 @@ def attempt_login(email: str, password: str, *, ip: str | None) -> Staff | None:
     return None
 
 
-def session_fingerprint(staff: Staff) -> str:
-    """Changes whenever the password does, so a password change ends every other session."""
-    return hashlib.sha256((staff.password_hash or "").encode()).hexdigest()[:24]
+def _handle(key: str) -> str:
+    """How the audit log names a session: a prefix of its key (itself a hash, never the token)."""
+    return key[:12]
+
+
+def log_out(staff: Staff, token: object, *, ip: str | None) -> None:
+    """End this browser's session on the server: a copy of its cookie no longer works anywhere."""
+    ended = sessions.end_session(token)
+    record("logout", actor=staff, target_type="staff", target_id=staff.id, ip=ip,
+           session=_handle(ended.key) if ended else None)
+
+
+def revoke_session(staff: Staff, key: str, *, ip: str | None) -> None:
+    """End one of `staff`'s own sessions (another browser, a lost laptop)."""
+    ended = sessions.end_session_of(staff, key)
+    if ended is None:
+        raise NotFound("No such session.")
+    record("session.revoke", actor=staff, target_type="staff", target_id=staff.id, ip=ip,
+           session=_handle(ended.key), session_ip=ended.ip)
+
+
+def revoke_all_sessions(staff: Staff, *, ip: str | None) -> int:
+    """End every session of `staff`, this browser's too; how many ended."""
+    count = sessions.end_every_session(staff.id)
+    record("session.revoke_all", actor=staff, target_type="staff", target_id=staff.id, ip=ip, sessions=count)
+    return count
 
 
 def change_password(staff: Staff, *, current: str, new: str) -> None:
@@ -51,8 +74,8 @@ def change_password(staff: Staff, *, current: str, new: str) -> None:
     if new == current:
         raise ValidationFailed("New password is the old one.",
                                fields={"new_password": ["Choose a password different from the current one."]})
-    staff_services.set_password(staff, new)
-    record("password.change", actor=staff, target_type="staff", target_id=staff.id)
+    ended = staff_services.set_password(staff, new)
+    record("password.change", actor=staff, target_type="staff", target_id=staff.id, sessions_ended=ended)
 
 
 def create_api_token(staff: Staff, name: str) -> tuple[str, ApiToken]:
@@ -94,6 +117,9 @@ def set_availability(admin: Staff, staff_id: int, *, active: bool, on_leave_unti
     staff.on_leave_until = on_leave_until
     after = {"active": staff.active, "on_leave_until": staff.on_leave_until}
     if before != after:
+        detail = {}
+        if before["active"] and not active:
+            detail["sessions_ended"] = sessions.end_every_session(staff.id)
         record("staff.availability", actor=admin, target_type="staff", target_id=staff.id,
-               before=before, after=after)
+               before=before, after=after, **detail)
     return staff

@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
 
+from service.email_identity import email_identity
 from service.extensions import db
 from service.mail.inbound.models import InboundAttachment, InboundMessage
 from service.privacy.models import PrivacyErasure
@@ -50,7 +51,7 @@ def pseudonym(email: str) -> str:
     Keyed with SECRET_KEY so a list of candidate addresses cannot be hashed offline and matched.
     """
     key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()[:16]
+    digest = hmac.new(key, email_identity(email).encode(), hashlib.sha256).hexdigest()[:16]
     return f"deleted-{digest}@{ERASED_DOMAIN}"
 
 
@@ -113,7 +114,7 @@ def erase_inbound(inbound_ids: list[int], email: str) -> tuple[int, int]:
     ).rowcount
     db.session.execute(
         update(InboundMessage)
-        .where(InboundMessage.id.in_(inbound_ids), func.lower(InboundMessage.from_address) == email.lower())
+        .where(InboundMessage.id.in_(inbound_ids), func.lower(InboundMessage.from_address) == email_identity(email))
         .values(from_address=pseudonym(email))
     )
     attachments = db.session.execute(
@@ -133,20 +134,21 @@ def close_if_open(ticket: Ticket) -> bool:
 
 
 def tickets_of(email: str) -> list[Ticket]:
+    # lower(): rows stored before intake kept the identity form may still carry capitals.
     return list(db.session.execute(
-        select(Ticket).where(func.lower(Ticket.patient_email) == email.strip().lower()).order_by(Ticket.id)
+        select(Ticket).where(func.lower(Ticket.patient_email) == email_identity(email)).order_by(Ticket.id)
     ).scalars())
 
 
 def unlinked_mail_filters(email: str):
     """Mail from or to the patient that never matched a ticket (quarantine, bounces)."""
-    address = email.strip().lower()
+    address = email_identity(email)
     inbound = (InboundMessage.ticket_id.is_(None)) & (func.lower(InboundMessage.from_address) == address)
     return inbound, OutboundEmail.ticket_id.is_(None) & addressed_to(address)
 
 
 def addressed_to(email: str):
     """`to_addr` is this address, bare or as `Name <address>` (mailbox()); never a mere substring."""
-    address = email.strip().lower()
+    address = email_identity(email)
     to = func.lower(OutboundEmail.to_addr)
     return or_(to == address, to.endswith(f"<{address}>", autoescape=True))

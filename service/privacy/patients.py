@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from service.audit.services import record
+from service.email_identity import email_identity
 from service.extensions import db
 from service.mail.inbound.models import InboundMessage
 from service.privacy.erasure import (
@@ -89,7 +90,7 @@ def export(email: str) -> dict[str, Any]:
     inbound_filter, outbound_filter = unlinked_mail_filters(email)
     return {
         "format": EXPORT_FORMAT,
-        "email": email.strip(),
+        "email": email_identity(email),
         "tickets": [_ticket(t) for t in tickets_of(email)],
         "other_emails_sent": [_outbound(e) for e in db.session.execute(
             select(OutboundEmail).where(outbound_filter).order_by(OutboundEmail.id)).scalars()],

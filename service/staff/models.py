@@ -77,3 +77,20 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None]
 
     staff: Mapped[Staff] = relationship(lazy="joined")
+
+
+class StaffSession(db.Model):
+    """A signed-in desk session, when sessions are kept in the database (no REDIS_URL).
+
+    The browser's cookie holds a random token; only its SHA-256 is kept here, so a copy of this
+    table (a backup, a read-only leak) signs nobody in. staff/sessions.py holds the rules.
+    """
+
+    __tablename__ = "staff_session"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(200))

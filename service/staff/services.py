@@ -8,8 +8,10 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from service.email_identity import email_identity
 from service.errors import ValidationFailed
 from service.extensions import db
+from service.staff import sessions
 from service.staff.models import ApiToken, Role, Staff, StaffSpecialty, utcnow
 
 TOPICS = ("spine", "brain", "tos")
@@ -17,7 +19,8 @@ TOKEN_PREFIX = "ndk_"
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    """Staff addresses are compared like every other address (login, its throttle, `staff add`)."""
+    return email_identity(email)
 
 
 def find_staff_by_email(email: str) -> Staff | None:
@@ -57,10 +60,16 @@ def save_staff(
     return staff
 
 
-def set_password(staff: Staff, password: str) -> None:
+def set_password(staff: Staff, password: str) -> int:
+    """Set a new password; every session signed in with the old one ends (how many: returned).
+
+    Whoever changes it, the person themself or an admin at the command line, the old password
+    may be what leaked. The caller commits (with the database session store, both together).
+    """
     if len(password) < 8:
         raise ValidationFailed("Password too short.", fields={"password": ["Use at least 8 characters."]})
     staff.password_hash = generate_password_hash(password)
+    return sessions.end_every_session(staff.id) if staff.id is not None else 0
 
 
 def authenticate(email: str, password: str) -> Staff | None:

@@ -8,13 +8,15 @@ from werkzeug.datastructures import MultiDict
 
 from service.content.openapi import document, ref
 from service.errors import ServiceError, UnsupportedMediaType, ValidationFailed
-from service.extensions import csrf, limiter
-from service.tickets import services
+from service.extensions import csrf
+from service.json_bodies import body_limit
+from service.tickets import limits, services
 from service.tickets.forms import AskForm
-from service.tickets.limits import counts_submission, email_key, email_limit, ip_limit
 
 bp = Blueprint("tickets_api", __name__, url_prefix="/api/v1")
 FIELDS = ("name", "email", "question", "topic")
+# The longest valid question, every character escaped as \uXXXX, with its name and address fits.
+MAX_BODY_BYTES = 64 * 1024
 
 
 
@@ -33,6 +35,7 @@ def _form_data(body: Any) -> MultiDict:
 
 
 @bp.route("/questions", methods=["POST"])
+@body_limit(MAX_BODY_BYTES)
 @document(
     summary="Ask a question",
     description="A patient question. Red flags are decided at once: `urgent` and `emergency_advice` "
@@ -42,8 +45,8 @@ def _form_data(body: Any) -> MultiDict:
     responses={202: ref("QuestionAccepted"), 400: None, 413: None, 415: None, 422: None, 429: None},
 )
 @csrf.exempt
-@limiter.limit(ip_limit)
-@limiter.limit(email_limit, key_func=email_key, deduct_when=counts_submission)
+@limits.per_ip
+@limits.per_email
 def create_question():
     if not request.is_json:
         raise UnsupportedMediaType("Send the question as application/json.")

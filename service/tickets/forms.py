@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -9,6 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from service.email_identity import email_identity
 
 TOPIC_CHOICES = [
     SelectChoice("", "Not sure / let us decide"),
@@ -19,6 +22,7 @@ TOPIC_CHOICES = [
 NAME_MAX = 120
 QUESTION_MIN = 10
 QUESTION_MAX = 5000
+EMAIL_MAX = 254  # RFC 5321, and the column's width
 
 
 def reject_line_breaks(form: FlaskForm, field: StringField) -> None:
@@ -37,8 +41,10 @@ def reject_binary(form: FlaskForm, field: TextAreaField) -> None:
 
 
 def valid_patient_email(form: FlaskForm, field: EmailField) -> None:
-    """Syntax only (no DNS: intake must not hang on a resolver); stores the normalised address.
+    """Syntax only (no DNS: intake must not hang on a resolver); stores the address's identity.
 
+    Checked after NFKC, so an address typed with a full-width keyboard is the address meant; kept
+    as `email_identity`, the form every rate limit and look-up compares (service/email_identity.py).
     email-validator refuses special-use TLDs such as `.test`; under TESTING we allow `.test`
     so fixtures never point at a real domain.
     """
@@ -46,14 +52,17 @@ def valid_patient_email(form: FlaskForm, field: EmailField) -> None:
         return
     try:
         result = validate_email(
-            field.data,
+            unicodedata.normalize("NFKC", field.data),
             check_deliverability=False,
             allow_smtputf8=True,
             test_environment=bool(current_app.config.get("TESTING")),
         )
     except EmailNotValidError:
         raise ValidationError("Enter a valid email address, like name@example.com.") from None
-    field.data = result.normalized
+    identity = email_identity(result.normalized)
+    if len(identity) > EMAIL_MAX:
+        raise ValidationError("Enter a valid email address, like name@example.com.")
+    field.data = identity
 
 
 def strip_text(value: str | None) -> str | None:
@@ -71,7 +80,7 @@ class AskForm(FlaskForm):
         filters=[strip_text],
         validators=[
             DataRequired("We need an email address to answer you."),
-            Length(max=254),
+            Length(max=EMAIL_MAX),
             valid_patient_email,
         ],
     )

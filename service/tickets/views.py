@@ -4,10 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_limiter import RateLimitExceeded
 
-from service.extensions import limiter
-from service.tickets import services
+from service.tickets import limits, services
 from service.tickets.forms import AskForm
-from service.tickets.limits import counts_submission, email_key, email_limit, ip_limit
 from service.tickets.triage_port import EMERGENCY_ADVICE
 
 bp = Blueprint("tickets", __name__)
@@ -22,8 +20,8 @@ def _render_form(form: AskForm, status: int = 200):
 
 
 @bp.route("/ask", methods=["POST"])
-@limiter.limit(ip_limit)
-@limiter.limit(email_limit, key_func=email_key, deduct_when=counts_submission)
+@limits.per_ip
+@limits.per_email
 def submit():
     form = AskForm()
     if not form.validate_on_submit():

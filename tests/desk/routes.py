@@ -38,6 +38,10 @@ ROLE_MATRIX: dict[tuple[str, str], tuple[str, dict[str, int]]] = {
     ("desk.tokens", "GET"): ("/desk/account/tokens", everyone_signed_in(200)),
     ("desk.token_create", "POST"): ("/desk/account/tokens", everyone_signed_in(200)),
     ("desk.token_revoke", "POST"): (f"/desk/account/tokens/{MISSING}/revoke", everyone_signed_in(404)),
+    ("desk.sessions_list", "GET"): ("/desk/account/sessions", everyone_signed_in(200)),
+    ("desk.session_revoke", "POST"): (f"/desk/account/sessions/{'0' * 64}/revoke", everyone_signed_in(404)),
+    # Ends every session of the person, this one too: back to the login page.
+    ("desk.sessions_revoke_all", "POST"): ("/desk/account/sessions/revoke-all", everyone_signed_in(303)),
     ("desk.staff_list", "GET"): ("/desk/staff", admin_only(200)),
     ("desk.staff_availability", "POST"): (f"/desk/staff/{MISSING}", admin_only(404)),
     ("desk.audit_log", "GET"): ("/desk/audit", admin_only(200)),

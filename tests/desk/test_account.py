@@ -1,6 +1,4 @@
-"""Password change and session rules for desk accounts."""
-import time
-
+"""Password change and session rules for desk accounts (server-side sessions: test_sessions.py)."""
 import pytest
 from sqlalchemy import select
 
@@ -59,17 +57,6 @@ def test_password_change_retires_the_old_password_and_other_sessions(app, client
     event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "password.change")).scalar_one()
     assert (event.actor_id, event.target_type, event.target_id) == (staff.id, "staff", str(staff.id))
     assert "battery" not in event.detail and "horse" not in event.detail
-
-
-def test_session_ends_after_its_lifetime_whatever_the_cookie_says(client, make_staff, sign_in, app):
-    make_staff(email="ana@clinic.test")
-    sign_in("ana@clinic.test")
-    assert client.get("/desk/").status_code == 200
-    lifetime = app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
-    assert lifetime == 12 * 3600
-    with client.session_transaction() as session:
-        session["desk_login_at"] = int(time.time() - lifetime - 60)
-    assert client.get("/desk/").status_code == 302
 
 
 def test_session_replayed_from_another_address_is_dropped(client, make_staff, sign_in):

@@ -99,3 +99,46 @@ def test_writes_without_a_token_answer_401_in_the_documented_shape(app, demo):
     operations, failures = run_operations(app, {}, methods={"POST", "PUT", "DELETE"}, max_examples=10)
     assert operations >= 8
     assert not failures, "\n\n".join(failures)
+
+
+# Issue 17's attacks, on every operation they apply to: an integer path parameter far past any
+# id (V4), a JSON body nested 5,000 deep (V3) and one past the size limit. Each must be a 4xx
+# in the documented error shape.
+HUGE = 10**20
+
+
+def attack_cases(operation) -> list[tuple[str, object]]:
+    from flask import current_app
+
+    params = {p.name: p.definition["schema"].get("type") for p in operation.path_parameters}
+    # A real row for each path parameter, so a body attack reaches the body, not a 404.
+    column = {"sections": Section.slug, "articles": Article.slug, "faqs": Faq.id}.get(operation.path.split("/")[1])
+    fixed = {name: db.session.execute(select(column).limit(1)).scalar_one() for name in params}
+    cases = []
+    if "integer" in params.values():
+        huge = {name: HUGE if kind == "integer" else fixed[name] for name, kind in params.items()}
+        cases.append(("huge path integer", operation.Case(path_parameters=huge)))
+    if any(body.media_type == "application/json" for body in operation.body):
+        deep = b"[" * 5000 + b"]" * 5000
+        big = b'{"title": "' + b"x" * current_app.config["MAX_CONTENT_LENGTH"] + b'"}'
+        for label, body in (("5,000 deep", deep), ("over the size limit", big)):
+            cases.append((label, operation.Case(path_parameters=fixed, body=body, media_type="application/json")))
+    return cases
+
+
+def test_the_issue_17_attacks_answer_4xx_in_the_documented_shape_on_every_operation(app, demo, bearer):
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    expected = {"huge path integer": {404}, "5,000 deep": {400}, "over the size limit": {413}}
+    tried, failures = set(), []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        for label, case in attack_cases(operation):
+            tried.add(label)
+            response = case.call_and_validate(headers=bearer, checks=CHECKS)
+            db.session.remove()
+            error = response.json().get("error", {})
+            if response.status_code not in expected[label] or not error.get("code") or not error.get("message"):
+                failures.append(f"{operation.method.upper()} {operation.path} ({label}): {response.status_code} "
+                                f"{response.text[:200]}")
+    assert tried == set(expected)
+    assert not failures, "\n".join(failures)

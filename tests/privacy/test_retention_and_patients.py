@@ -184,3 +184,22 @@ def test_deleting_before_mail_goes_out_cancels_it(make_staff):
     assert queued
     patients.delete("ann@example.test")
     assert {deliver(email_id) for email_id in queued} == {"failed"}
+
+
+def test_export_and_delete_find_the_patient_however_the_address_is_typed(runner, make_staff, client):
+    """Issue 17 V2: one identity for an address (NFKC, IDNA domain) in every patient look-up."""
+    make_staff("spine@clinic.test", name="Dr Spine")
+    response = client.post("/api/v1/questions", json={
+        "name": "Ann", "email": "Ann@ｅxample.test", "question": f"My neck is stiff. {SECRET_WORDS}", "consent": True})
+    assert response.status_code == 202
+    legacy = ask(email="Ann@Example.test", question="Asked before addresses were stored folded. marker-legacy")
+
+    export = json.loads(runner.invoke(args=["patient", "export", "--email", "ａｎｎ＠example.test"]).output)
+    assert export["email"] == "ann@example.test"
+    assert len(export["tickets"]) == 2 and "marker-legacy" in json.dumps(export)
+
+    result = runner.invoke(args=["patient", "delete", "--email", "ANN@EXAMPLE.TEST", "--yes"])
+    assert "tickets: 2" in result.output
+    db.session.expire_all()
+    assert "marker-c41d" not in everything_text() and "marker-legacy" not in everything_text()
+    assert db.session.get(Ticket, legacy.id).patient_email == pseudonym("ann@ｅxample.test")

@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
+from service.email_identity import email_identity
 from service.errors import Conflict, NotFound
 from service.extensions import db
 from service.mail import ticket_mail
@@ -107,9 +108,9 @@ def _decide(inbound: InboundMessage, email: InboundEmail) -> Outcome:
     ticket, token = match.ticket, match.token
     if ticket.status == TicketStatus.SPAM.value:
         return Outcome(InboundStatus.QUARANTINED, "the ticket is marked as spam")
-    sender = (email.from_address or "").lower()
+    sender = email_identity(email.from_address or "")
     if token.staff_id is None:
-        if sender != ticket.patient_email.strip().lower():
+        if sender != email_identity(ticket.patient_email):
             return Outcome(InboundStatus.QUARANTINED, "sender is not the ticket's patient")
         text = _new_text(email)
         if text is None:
@@ -118,7 +119,7 @@ def _decide(inbound: InboundMessage, email: InboundEmail) -> Outcome:
     staff = db.session.get(Staff, token.staff_id)
     if staff is None or not staff.active:
         return Outcome(InboundStatus.QUARANTINED, "the reply address belongs to no active staff member")
-    if sender != staff.email.strip().lower():
+    if sender != email_identity(staff.email):
         return Outcome(InboundStatus.QUARANTINED, "sender is not the staff member the reply address was issued to")
     if ticket.assignee_id != staff.id and not staff.sees_all_tickets:
         return Outcome(InboundStatus.QUARANTINED, "sender is no longer assigned to the ticket")
@@ -284,7 +285,7 @@ def release_quarantined(inbound_id: int, staff: Staff) -> list[int]:
     email = parse(taken.raw, current_app.config["INBOUND_EMAIL_DOMAIN"])
     text = _new_text(email) or ""
     taken.reason = db_text(f"released by {staff.email} ({taken.reason or 'quarantined'})", 300)
-    if (email.from_address or "").lower() == ticket.patient_email.strip().lower():
+    if email_identity(email.from_address or "") == email_identity(ticket.patient_email):
         outcome = _relay_followup(taken, ticket, text)
         taken.status = outcome.status.value
     else:
