@@ -175,6 +175,7 @@ def window_lengths(app, database_url: str, sink: Sink, sends: int) -> tuple[list
             issued_for_send.append(issued[-1])
         elapsed = time.monotonic() - started
         event.remove(engine, "commit", on_commit)
+        db.session.remove()  # return the session's connection first, or dispose() leaves it open
         db.engine.dispose()  # the kill loop waits for every session of this application name to end
     accepted = [at for _, at in sink.accepted[before:]]
     return ([(commit - at) * 1000 for at, commit in zip(accepted, issued_for_send)],
@@ -209,7 +210,7 @@ def main() -> None:
               f"p95 {p95(windows):.3f} ms, max {max(windows):.3f} ms; to COMMIT returned: "
               f"p50 {statistics.median(to_commit_returned):.3f} ms; {per_send_ms:.2f} ms per send", flush=True)
 
-        observer = create_engine(database_url, pool_size=1)
+        observer = create_engine(database_url, pool_size=1, isolation_level="AUTOCOMMIT")  # pg_stat_activity is a per-transaction snapshot
         queue_emails(database_url, args.kills * 30)
         cut_total, kills_while_sending = 0, 0
         cut_ids: set[str] = set()
